@@ -1,0 +1,164 @@
+// The one place that reads the environment and the config file. Everything else receives a
+// parsed, validated Config object, so a bad value fails at start with a message naming it.
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../errors.ts";
+
+export const SHIELD_MODES = ["OBSERVE", "BLOCK"] as const;
+export type ShieldMode = (typeof SHIELD_MODES)[number];
+
+export const RULE_ACTIONS = ["allow", "review", "block"] as const;
+export type RuleAction = (typeof RULE_ACTIONS)[number];
+
+const thresholdsSchema = z
+  .object({
+    review: z.number().min(0).max(100).default(40),
+    block: z.number().min(0).max(100).default(70),
+  })
+  .strict()
+  .refine((t) => t.review <= t.block, { message: "review threshold must not exceed block threshold" });
+
+const shieldFileSchema = z
+  .object({
+    mode: z.enum(SHIELD_MODES).optional(),
+    thresholds: thresholdsSchema.optional(),
+    disabledRules: z.array(z.string().min(1)).default([]),
+    ruleActions: z.record(z.string().min(1), z.enum(RULE_ACTIONS)).default({}),
+    canaries: z.array(z.string().min(6, "canary strings must be at least 6 characters")).default([]),
+    storeRawText: z.boolean().optional(),
+    rulesDir: z.string().min(1).optional(),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    shield: shieldFileSchema.optional(),
+    server: z
+      .object({
+        bodyLimitBytes: z.number().int().min(1024).max(512 * 1024 * 1024).optional(),
+        trustProxy: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    rateLimit: z
+      .object({
+        perMinute: z.number().int().min(1).max(1_000_000).optional(),
+        burst: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict()
+      .optional(),
+    // Provider routes belong to the gateway; validated there, kept verbatim here.
+    providers: z.array(z.record(z.string(), z.unknown())).optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof fileSchema>;
+
+const booleanString = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const envSchema = z.object({
+  CLAWNEX_HOST: z.string().min(1).default("127.0.0.1"),
+  CLAWNEX_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65535).default(5001),
+  CLAWNEX_DATA_DIR: z.string().min(1).default("./data"),
+  CLAWNEX_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (leave unset for the embedded SQLite store)")
+    .optional(),
+  CLAWNEX_SHIELD_MODE: z
+    .string()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(SHIELD_MODES, { message: "must be OBSERVE or BLOCK" }))
+    .optional(),
+  CLAWNEX_BODY_LIMIT: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).optional(),
+  CLAWNEX_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  CLAWNEX_STORE_RAW_TEXT: booleanString.optional(),
+  CLAWNEX_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CLAWNEX_URL: z.string().url().optional(),
+  CLAWNEX_API_KEY: z.string().min(1).optional(),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: string;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  rateLimit: { perMinute: number; burst: number };
+  shield: {
+    mode: ShieldMode;
+    thresholds: { review: number; block: number };
+    disabledRules: string[];
+    ruleActions: Record<string, RuleAction>;
+    canaries: string[];
+    storeRawText: boolean;
+    rulesDir: string;
+  };
+  providers: Record<string, unknown>[];
+  /** Where a CLI client finds a running server, and with which key. */
+  client: { url: string | undefined; apiKey: string | undefined };
+  configFilePath: string;
+}
+
+export const CONFIG_FILE_NAME = "clawnex.config.json";
+
+function formatIssues(where: string, error: z.ZodError): string {
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "(root)";
+    return `  ${path}: ${issue.message}`;
+  });
+  return `invalid configuration in ${where}:\n${lines.join("\n")}`;
+}
+
+export function readConfigFile(path: string): ConfigFile {
+  if (!existsSync(path)) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new ConfigError(`invalid configuration in ${path}: not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(formatIssues(path, parsed.error));
+  return parsed.data;
+}
+
+/** Parses the environment and the data dir's config file once; env values win over the file. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) throw new ConfigError(formatIssues("environment", parsedEnv.error));
+  const e = parsedEnv.data;
+  const dataDir = resolve(e.CLAWNEX_DATA_DIR);
+  const configFilePath = join(dataDir, CONFIG_FILE_NAME);
+  const file = readConfigFile(configFilePath);
+  const shield = file.shield;
+  return {
+    host: e.CLAWNEX_HOST,
+    port: e.CLAWNEX_PORT,
+    dataDir,
+    databaseUrl: e.CLAWNEX_DATABASE_URL,
+    logLevel: e.CLAWNEX_LOG_LEVEL,
+    bodyLimitBytes: e.CLAWNEX_BODY_LIMIT ?? file.server?.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: file.server?.trustProxy ?? false,
+    rateLimit: {
+      perMinute: e.CLAWNEX_RATE_LIMIT_PER_MINUTE ?? file.rateLimit?.perMinute ?? 600,
+      burst: file.rateLimit?.burst ?? e.CLAWNEX_RATE_LIMIT_PER_MINUTE ?? file.rateLimit?.perMinute ?? 600,
+    },
+    shield: {
+      mode: e.CLAWNEX_SHIELD_MODE ?? shield?.mode ?? "OBSERVE",
+      thresholds: shield?.thresholds ?? { review: 40, block: 70 },
+      disabledRules: shield?.disabledRules ?? [],
+      ruleActions: shield?.ruleActions ?? {},
+      canaries: shield?.canaries ?? [],
+      storeRawText: e.CLAWNEX_STORE_RAW_TEXT ?? shield?.storeRawText ?? false,
+      rulesDir: resolve(dataDir, shield?.rulesDir ?? "rules"),
+    },
+    providers: file.providers ?? [],
+    client: { url: e.CLAWNEX_URL, apiKey: e.CLAWNEX_API_KEY },
+    configFilePath,
+  };
+}
