@@ -1,0 +1,127 @@
+// Finds encoded runs (base64, hex, URL and HTML escapes, \u escapes, ROT13 when announced) and
+// decodes the ones that turn into readable text, so the engine can scan what they hide.
+
+export interface DecodedSegment {
+  encoding: string;
+  /** Span of the encoded run in the text it was found in. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+const HEX_RUN = /\b(?:[0-9a-fA-F]{2}[\s:]?){12,}/g;
+const ESCAPED_HEX_RUN = /(?:\\x[0-9a-fA-F]{2}){6,}/g;
+const UNICODE_ESCAPE_RUN = /(?:\\u[0-9a-fA-F]{4}){4,}/g;
+const URL_ENCODED_RUN = /[^\s%]{0,40}(?:%[0-9a-fA-F]{2}[^\s%]{0,20}){4,}/g;
+const HTML_ENTITY_RUN = /(?:&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});[^&\s]{0,3}){4,}/g;
+const ROT13_HINT = /\brot[\s-]?13\b/i;
+
+/** A decode is kept only if it reads as text: mostly printable, a few words, not binary. */
+export function isReadable(text: string): boolean {
+  if (text.length < 8) return false;
+  let printable = 0;
+  let letters = 0;
+  let spaces = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0xfffd) return false;
+    if ((c >= 32 && c < 127) || c === 9 || c === 10 || c === 13 || c >= 0xa0) printable++;
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
+    if (c === 32) spaces++;
+  }
+  return printable / text.length > 0.95 && letters / text.length > 0.5 && (spaces > 0 || text.length < 40);
+}
+
+function decodeBase64(run: string): string | null {
+  const body = run.replace(/=+$/, "");
+  if (body.length % 4 === 1) return null;
+  // Identifiers and hashes are long runs too; real base64 mixes cases and digits.
+  if (!/[A-Z]/.test(body) || !/[a-z]/.test(body)) return null;
+  const bytes = Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  return isReadable(text) ? text : null;
+}
+
+function decodeHex(run: string): string | null {
+  const hex = run.replace(/[\s:]|\\x/g, "");
+  if (hex.length % 2 !== 0) return null;
+  const text = Buffer.from(hex, "hex").toString("utf8");
+  return isReadable(text) ? text : null;
+}
+
+function decodeUnicodeEscapes(run: string): string | null {
+  const text = run.replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return isReadable(text) ? text : null;
+}
+
+function decodeUrl(run: string): string | null {
+  try {
+    const text = decodeURIComponent(run.replace(/\+/g, " "));
+    return text !== run && isReadable(text) ? text : null;
+  } catch {
+    return null;
+  }
+}
+
+function decodeHtmlEntities(run: string): string | null {
+  const text = run.replace(/&#(x[0-9a-fA-F]{1,6}|[0-9]{1,7});/g, (_, v: string) => {
+    const cp = v.startsWith("x") ? parseInt(v.slice(1), 16) : parseInt(v, 10);
+    return cp <= 0x10ffff ? String.fromCodePoint(cp) : "";
+  });
+  return isReadable(text) ? text : null;
+}
+
+export function rot13(text: string): string {
+  return text.replace(/[a-zA-Z]/g, (ch) => {
+    const base = ch <= "Z" ? 65 : 97;
+    return String.fromCharCode(((ch.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+
+interface Decoder {
+  encoding: string;
+  pattern: RegExp;
+  /** Cheap test before running the pattern over the whole text. */
+  hint: (text: string) => boolean;
+  decode: (run: string) => string | null;
+}
+
+const DECODERS: Decoder[] = [
+  { encoding: "base64", pattern: BASE64_RUN, hint: () => true, decode: decodeBase64 },
+  { encoding: "hex", pattern: HEX_RUN, hint: () => true, decode: decodeHex },
+  { encoding: "hex-escape", pattern: ESCAPED_HEX_RUN, hint: (t) => t.includes("\\x"), decode: decodeHex },
+  { encoding: "unicode-escape", pattern: UNICODE_ESCAPE_RUN, hint: (t) => t.includes("\\u"), decode: decodeUnicodeEscapes },
+  { encoding: "url", pattern: URL_ENCODED_RUN, hint: (t) => t.includes("%"), decode: decodeUrl },
+  { encoding: "html-entity", pattern: HTML_ENTITY_RUN, hint: (t) => t.includes("&#"), decode: decodeHtmlEntities },
+];
+
+/**
+ * Returns readable decodings of encoded runs in text, up to maxSegments and maxChars in total.
+ * `budget.chars` is shared across nested calls so deep or wide inputs stay bounded.
+ */
+export function findEncodedSegments(text: string, budget: { chars: number; segments: number }): DecodedSegment[] {
+  const segments: DecodedSegment[] = [];
+  for (const decoder of DECODERS) {
+    if (budget.chars <= 0 || budget.segments <= 0) break;
+    if (!decoder.hint(text)) continue;
+    decoder.pattern.lastIndex = 0;
+    for (let m = decoder.pattern.exec(text); m !== null; m = decoder.pattern.exec(text)) {
+      const run = m[0];
+      // Decoding a run costs its length whether or not it turns out readable.
+      budget.chars -= run.length;
+      if (budget.chars < 0 || budget.segments <= 0) break;
+      const decoded = decoder.decode(run);
+      if (decoded !== null) {
+        budget.segments--;
+        segments.push({ encoding: decoder.encoding, start: m.index, end: m.index + run.length, text: decoded });
+      }
+    }
+  }
+  if (ROT13_HINT.test(text) && budget.chars >= text.length && budget.segments > 0) {
+    budget.chars -= text.length;
+    budget.segments--;
+    segments.push({ encoding: "rot13", start: 0, end: text.length, text: rot13(text) });
+  }
+  return segments;
+}

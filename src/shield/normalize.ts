@@ -1,0 +1,150 @@
+// Normalisation runs once per scan. It produces the "clean" view (NFKC, invisible characters
+// removed) with a map back to the caller's offsets, and, on demand, the "folded" view
+// (lower-case, confusables and leetspeak folded) that is exactly as long as the clean one.
+import { CONFUSABLES } from "./confusables.ts";
+
+export interface InvisibleCounts {
+  zero_width: number;
+  bidi: number;
+  tag: number;
+}
+
+/** Offset in the original text of the first invisible character of each class, or -1. */
+export type InvisibleFirst = InvisibleCounts;
+
+export interface NormalizedText {
+  original: string;
+  clean: string;
+  /** cleanToOriginal[i] = offset in original of clean[i]; null when clean === original. */
+  map: Int32Array | null;
+  invisible: InvisibleCounts;
+  firstInvisible: InvisibleFirst;
+  /** ASCII text smuggled in Unicode tag characters (U+E0020..U+E007E), if any. */
+  tagPayload: string;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function isZeroWidth(cp: number): boolean {
+  // ZWSP, ZWNJ, ZWJ, LRM/RLM, word joiner and invisible operators, BOM, soft hyphen, Mongolian VS.
+  return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064) || cp === 0xfeff || cp === 0x00ad || cp === 0x180e;
+}
+
+function isBidiControl(cp: number): boolean {
+  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp === 0x061c;
+}
+
+function isTag(cp: number): boolean {
+  return cp >= 0xe0000 && cp <= 0xe007f;
+}
+
+/** ZWJ between two emoji is how emoji sequences are built: not an obfuscation signal. */
+function isEmojiJoiner(text: string, index: number): boolean {
+  const prev = text.codePointAt(index - 1) ?? 0;
+  const prevPair = index >= 2 ? (text.codePointAt(index - 2) ?? 0) : 0;
+  const next = text.codePointAt(index + 1) ?? 0;
+  const emoji = (cp: number) => cp >= 0x1f000 || (cp >= 0x2600 && cp <= 0x27bf) || cp === 0xfe0f;
+  return (emoji(prev) || emoji(prevPair)) && emoji(next);
+}
+
+export function normalize(text: string): NormalizedText {
+  const invisible: InvisibleCounts = { zero_width: 0, bidi: 0, tag: 0 };
+  const firstInvisible: InvisibleFirst = { zero_width: -1, bidi: -1, tag: -1 };
+  if (!NON_ASCII.test(text)) return { original: text, clean: text, map: null, invisible, firstInvisible, tagPayload: "" };
+  const seen = (cls: keyof InvisibleCounts, at: number) => {
+    invisible[cls]++;
+    if (firstInvisible[cls] < 0) firstInvisible[cls] = at;
+  };
+
+  const out: string[] = [];
+  const map: number[] = [];
+  let tagPayload = "";
+  // Subdivision flags (🏴 + tag letters + cancel tag) are the one legitimate use of tag characters.
+  let inFlag = false;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) {
+      // Copy the ASCII run in one slice.
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) < 0x80) j++;
+      out.push(text.slice(i, j));
+      for (let k = i; k < j; k++) map.push(k);
+      inFlag = false;
+      i = j;
+      continue;
+    }
+    const cp = text.codePointAt(i) ?? code;
+    const width = cp > 0xffff ? 2 : 1;
+    if (isTag(cp)) {
+      if (!inFlag) {
+        seen("tag", i);
+        if (cp >= 0xe0020 && cp <= 0xe007e) tagPayload += String.fromCharCode(cp - 0xe0000);
+      }
+      if (cp === 0xe007f) inFlag = false;
+      i += width;
+      continue;
+    }
+    inFlag = cp === 0x1f3f4;
+    if (isBidiControl(cp)) {
+      seen("bidi", i);
+    } else if (isZeroWidth(cp)) {
+      if (!(cp === 0x200d && isEmojiJoiner(text, i))) seen("zero_width", i);
+    } else {
+      const ch = text.slice(i, i + width);
+      const normalized = ch.normalize("NFKC");
+      out.push(normalized);
+      // Expansions (ligatures, ellipsis) map every produced unit to the source character.
+      for (let k = 0; k < normalized.length; k++) map.push(i);
+    }
+    i += width;
+  }
+  const clean = out.join("");
+  return { original: text, clean, map: Int32Array.from(map), invisible, firstInvisible, tagPayload };
+}
+
+const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s" };
+
+/** ASCII fold table: lower-case plus leetspeak. */
+const ASCII_FOLD = new Uint16Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  const leet = LEET[ch];
+  ASCII_FOLD[c] = leet ? leet.charCodeAt(0) : c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** Folds one UTF-16 unit; always returns exactly one unit so offsets survive. */
+export function foldUnit(code: number): number {
+  if (code < 128) return ASCII_FOLD[code] ?? code;
+  const confusable = CONFUSABLES.get(code);
+  if (confusable !== undefined) return confusable;
+  const lower = String.fromCharCode(code).toLowerCase();
+  return lower.length === 1 ? lower.charCodeAt(0) : code;
+}
+
+const LEET_OR_UPPER = /[A-Z013457@$]/;
+
+export function fold(clean: string): string {
+  if (!NON_ASCII.test(clean)) {
+    if (!LEET_OR_UPPER.test(clean)) return clean;
+    return clean.toLowerCase().replace(/[013457@$]/g, (ch) => LEET[ch] ?? ch);
+  }
+  const units = new Uint16Array(clean.length);
+  for (let i = 0; i < clean.length; i++) units[i] = foldUnit(clean.charCodeAt(i));
+  let result = "";
+  const CHUNK = 8192;
+  for (let i = 0; i < units.length; i += CHUNK) result += String.fromCharCode(...units.subarray(i, i + CHUNK));
+  return result;
+}
+
+/** Maps a [start, end) span in the clean view back to the caller's text. */
+export function toOriginalSpan(normalized: NormalizedText, start: number, end: number): { start: number; end: number } {
+  const map = normalized.map;
+  if (!map) return { start, end };
+  const s = map[Math.min(start, map.length - 1)] ?? 0;
+  const lastIndex = Math.max(start, end - 1);
+  const last = map[Math.min(lastIndex, map.length - 1)] ?? s;
+  const lastCode = normalized.original.codePointAt(last) ?? 0;
+  return { start: s, end: last + (lastCode > 0xffff ? 2 : 1) };
+}
