@@ -171,6 +171,7 @@ export class ShieldEngine {
       severity: rule.severity,
       confidence: rule.confidence,
       tags: rule.tags,
+      sensitive: rule.sensitive,
       span,
       excerpt: excerptOf(normalized.original, span, sensitiveSpans),
       decoded_from: [],

@@ -32,3 +32,18 @@ export function excerptOf(text: string, span: Span, sensitiveSpans: readonly Spa
   if (cursor < span.end) out += text.slice(cursor, span.end);
   return out.length > EXCERPT_MAX ? `${out.slice(0, EXCERPT_MAX - 1)}…` : out;
 }
+
+/** The text with every sensitive span masked: what may be stored when raw text storage is on. */
+export function redactSpans(text: string, spans: readonly Span[]): string {
+  if (spans.length === 0) return text;
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  let out = "";
+  let cursor = 0;
+  for (const s of sorted) {
+    if (s.end <= cursor) continue;
+    out += text.slice(cursor, Math.max(cursor, s.start));
+    out += maskValue(text.slice(Math.max(cursor, s.start), s.end));
+    cursor = s.end;
+  }
+  return out + text.slice(cursor);
+}

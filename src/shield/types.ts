@@ -70,6 +70,8 @@ export interface Detection {
   tags: string[];
   /** Character offsets [start, end) in the scanned text as given (UTF-16 code units). */
   span: { start: number; end: number };
+  /** True for secrets, PII and canaries: the matched value is masked wherever it is shown or stored. */
+  sensitive: boolean;
   /** A short excerpt of the match; sensitive values are masked and never returned whole. */
   excerpt: string;
   /** Encodings peeled off to find this (e.g. ["base64"]); empty when found in plain text. */

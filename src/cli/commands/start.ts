@@ -1,0 +1,32 @@
+import { createServices } from "../../app/services.ts";
+import { loadConfig } from "../../config/config.ts";
+import { buildServer } from "../../http/server.ts";
+import type { Command } from "../main.ts";
+import { parseCommandArgs } from "../io.ts";
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export const command: Command = {
+  summary: "run the ClawNex server (dashboard, API and gateway)",
+  usage: "usage: clawnex start\n\nConfigured by CLAWNEX_HOST, CLAWNEX_PORT, CLAWNEX_DATA_DIR, CLAWNEX_DATABASE_URL and clawnex.config.json in the data dir.",
+  async run(args, io) {
+    parseCommandArgs(args, {}, false);
+    const config = loadConfig(io.env);
+    const services = await createServices(config);
+    const app = await buildServer(services);
+    if (!LOOPBACK.test(config.host)) {
+      app.log.warn({ host: config.host }, "listening beyond loopback: put ClawNex behind TLS and keep API keys scoped");
+    }
+    const address = await app.listen({ host: config.host, port: config.port });
+    app.log.info({ store: services.store.dialect, location: services.store.location, mode: await services.modes.current(), rules: services.engine.rules.length }, `ClawNex listening on ${address}`);
+    io.stderr(`ClawNex listening on ${address} (store: ${services.store.location})\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await app.close();
+    await services.close();
+    return 0;
+  },
+};

@@ -1,0 +1,45 @@
+// Authenticates requests by API key (X-ClawNex-Key or Authorization: Bearer), checks the route's
+// scope and applies the per-key rate limit. Keys are looked up on every request, so a revocation
+// or expiry made by the CLI in another process applies to the very next request.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ApiKeyRecord, KeyService } from "../auth/keys.ts";
+import { hasScope, type Scope } from "../auth/scopes.ts";
+import { AppError, forbiddenScope, unauthorized } from "../errors.ts";
+import type { RateLimiter } from "./rate-limit.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    apiKey: ApiKeyRecord | null;
+  }
+}
+
+export function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers["x-clawnex-key"];
+  if (typeof header === "string" && header.length > 0) return header.trim();
+  const authorization = request.headers.authorization;
+  if (typeof authorization === "string") {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (m?.[1]) return m[1];
+  }
+  const apiKey = request.headers["x-api-key"];
+  if (typeof apiKey === "string" && apiKey.length > 0) return apiKey.trim();
+  return undefined;
+}
+
+export function requireScope(keys: KeyService, limiter: RateLimiter, scope: Scope) {
+  return async function authorize(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const raw = presentedKey(request);
+    if (!raw) throw unauthorized("missing API key: send X-ClawNex-Key or Authorization: Bearer");
+    const key = await keys.authenticate(raw);
+    if (!key) throw unauthorized("invalid, expired or revoked API key");
+    const decision = limiter.take(key.id);
+    reply.header("RateLimit-Limit", String(decision.limit));
+    reply.header("RateLimit-Remaining", String(decision.remaining));
+    reply.header("RateLimit-Reset", String(decision.resetSeconds));
+    if (!decision.allowed) {
+      throw new AppError("rate_limited", "rate limit exceeded for this API key", { headers: { "Retry-After": String(decision.retryAfterSeconds) } });
+    }
+    if (!hasScope(key.scopes, scope)) throw forbiddenScope(scope);
+    request.apiKey = key;
+  };
+}
