@@ -7,7 +7,6 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Services } from "../app/services.ts";
 import { notFound } from "../errors.ts";
 import { sendError } from "./error-mapper.ts";
-import { RateLimiter } from "./rate-limit.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { shieldRoutes } from "./routes/shield.ts";
 
@@ -51,9 +50,9 @@ export async function buildServer(services: Services, options: ServerOptions = {
     transform: jsonSchemaTransform,
   });
 
-  const limiter = new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst);
   await app.register(healthRoutes);
-  await app.register(shieldRoutes(services, limiter));
+  await app.register(shieldRoutes(services));
+  for (const module of services.modules) if (module.routes) await app.register(module.routes);
 
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,6 +1,10 @@
 // Table shapes as Kysely sees them. Timestamps are ISO-8601 UTC strings (sortable as text and
 // identical on SQLite and PostgreSQL); JSON columns are text.
 import type { Generated } from "kysely";
+import type { FleetTables } from "../fleet/tables.ts";
+import type { GatewayTables } from "../gateway/tables.ts";
+import type { OpenClawTables } from "../openclaw/tables.ts";
+import type { SocTables } from "../soc/tables.ts";
 
 export interface ApiKeysTable {
   id: string;
@@ -57,9 +61,12 @@ export interface MigrationRow {
   id: Generated<number>;
 }
 
-export interface Database {
+export interface CoreTables {
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
   scans: ScansTable;
   settings: SettingsTable;
 }
+
+/** Every table; each module declares its own in its tables.ts. */
+export interface Database extends CoreTables, GatewayTables, FleetTables, OpenClawTables, SocTables {}

@@ -66,6 +66,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const services = await createServices(loadConfig(env));
   const app = await buildServer(services, { logger: false });
   const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  for (const module of services.modules) await module.start?.(app);
   return {
     url: address,
     dataDir,

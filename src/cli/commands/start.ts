@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from "fastify";
 import { createServices } from "../../app/services.ts";
 import { loadConfig } from "../../config/config.ts";
 import { buildServer } from "../../http/server.ts";
@@ -12,12 +13,15 @@ export const command: Command = {
   async run(args, io) {
     parseCommandArgs(args, {}, false);
     const config = loadConfig(io.env);
-    const services = await createServices(config);
+    let log: FastifyBaseLogger | undefined;
+    const services = await createServices(config, (type, err) => log?.error({ err, event: type }, "event handler failed"));
     const app = await buildServer(services);
+    log = app.log;
     if (!LOOPBACK.test(config.host)) {
       app.log.warn({ host: config.host }, "listening beyond loopback: put ClawNex behind TLS and keep API keys scoped");
     }
     const address = await app.listen({ host: config.host, port: config.port });
+    for (const module of services.modules) await module.start?.(app);
     app.log.info({ store: services.store.dialect, location: services.store.location, mode: await services.modes.current(), rules: services.engine.rules.length }, `ClawNex listening on ${address}`);
     io.stderr(`ClawNex listening on ${address} (store: ${services.store.location})\n`);
     await new Promise<void>((resolve) => {

@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Services } from "../../app/services.ts";
+import type { CoreServices } from "../../app/services.ts";
 import { notFound } from "../../errors.ts";
-import type { RateLimiter } from "../rate-limit.ts";
-import { requireScope } from "../auth.ts";
 import { authErrors } from "../schemas/common.ts";
 import { modeChangeSchema, modeSchema, ruleSummarySchema, scanRequestSchema, scanResultSchema, storedScanSchema } from "../schemas/shield.ts";
 
-export function shieldRoutes(services: Services, limiter: RateLimiter): FastifyPluginAsyncZod {
-  const scope = (s: Parameters<typeof requireScope>[2]) => requireScope(services.keys, limiter, s);
+export function shieldRoutes(services: CoreServices): FastifyPluginAsyncZod {
+  const scope = services.requireScope;
   return async (app) => {
     app.post(
       "/api/v1/shield/scan",

@@ -1,0 +1,59 @@
+// An in-process bus for product events (scans, traffic, tasks, alerts). Producers emit, consumers
+// (SOC alerting, webhooks, metrics) subscribe. Modules add their event types by augmenting
+// EventMap from their own files:
+//   declare module "../app/events.ts" { interface EventMap { "task.created": TaskEvent } }
+// Handlers run after the emitting request has done its own work; a failing handler is logged,
+// never thrown back at the producer.
+import type { ScanResult } from "../scans/scan-service.ts";
+
+export interface ScanCompletedEvent {
+  scan: ScanResult;
+  workspace: string;
+  keyId: string | null;
+  /** Where the text came from: "api", "cli", "gateway", "watcher", "task", ... */
+  source: string;
+  agentId?: string | undefined;
+  sessionId?: string | undefined;
+  instanceId?: string | undefined;
+}
+
+export interface EventMap {
+  "scan.completed": ScanCompletedEvent;
+}
+
+export type EventType = keyof EventMap;
+type Handler<K extends EventType> = (payload: EventMap[K]) => void | Promise<void>;
+
+export class EventBus {
+  readonly #handlers = new Map<EventType, Array<Handler<EventType>>>();
+  readonly #onError: (type: string, err: unknown) => void;
+
+  constructor(onError: (type: string, err: unknown) => void = () => {}) {
+    this.#onError = onError;
+  }
+
+  on<K extends EventType>(type: K, handler: Handler<K>): () => void {
+    const list = this.#handlers.get(type) ?? [];
+    list.push(handler as Handler<EventType>);
+    this.#handlers.set(type, list);
+    return () => {
+      const current = this.#handlers.get(type) ?? [];
+      this.#handlers.set(type, current.filter((h) => h !== handler));
+    };
+  }
+
+  /** Calls every handler; returns when all have settled (await it where ordering matters). */
+  async emit<K extends EventType>(type: K, payload: EventMap[K]): Promise<void> {
+    const list = this.#handlers.get(type);
+    if (!list || list.length === 0) return;
+    await Promise.all(
+      list.map(async (handler) => {
+        try {
+          await handler(payload);
+        } catch (err) {
+          this.#onError(type, err);
+        }
+      }),
+    );
+  }
+}
