@@ -4,6 +4,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { fleetConfigSchema, type FleetConfig } from "../fleet/config-schema.ts";
+import { gatewayConfigSchema, type GatewayConfig } from "../gateway/config-schema.ts";
+import { openclawConfigSchema, type OpenclawConfig } from "../openclaw/config-schema.ts";
+import { socConfigSchema, type SocConfig } from "../soc/config-schema.ts";
 
 export const SHIELD_MODES = ["OBSERVE", "BLOCK"] as const;
 export type ShieldMode = (typeof SHIELD_MODES)[number];
@@ -50,6 +54,10 @@ const fileSchema = z
       .optional(),
     // Provider routes belong to the gateway; validated there, kept verbatim here.
     providers: z.array(z.record(z.string(), z.unknown())).optional(),
+    gateway: gatewayConfigSchema.prefault({}),
+    fleet: fleetConfigSchema.prefault({}),
+    openclaw: openclawConfigSchema.prefault({}),
+    soc: socConfigSchema.prefault({}),
   })
   .strict();
 
@@ -78,6 +86,16 @@ const envSchema = z.object({
   CLAWNEX_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   CLAWNEX_URL: z.string().url().optional(),
   CLAWNEX_API_KEY: z.string().min(1).optional(),
+  CLAWNEX_WEBHOOK_ALLOW_PRIVATE: booleanString.optional(),
+  CLAWNEX_BREAKGLASS_MAX_MINUTES: z.coerce.number().int().min(1).max(24 * 60).optional(),
+  CLAWNEX_TASK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  CLAWNEX_CLAMD: z.string().regex(/^[^:]+:\d+$|^\//, "must be host:port or a unix socket path").optional(),
+  MCP_ENABLED: booleanString.optional(),
+  MCP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  MCP_API_KEY: z.string().min(1).optional(),
+  OPENCLAW_STATE_DIR: z.string().min(1).optional(),
+  OPENCLAW_HOME: z.string().min(1).optional(),
+  OPENCLAW_PROFILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -99,6 +117,21 @@ export interface Config {
     rulesDir: string;
   };
   providers: Record<string, unknown>[];
+  gateway: GatewayConfig;
+  fleet: FleetConfig;
+  openclaw: OpenclawConfig;
+  soc: SocConfig;
+  /** Module settings that come from the environment (env wins over the file's sections). */
+  env: {
+    webhookAllowPrivate: boolean | undefined;
+    breakGlassMaxMinutes: number | undefined;
+    taskRetentionDays: number | undefined;
+    clamd: string | undefined;
+    mcp: { enabled: boolean; port: number; apiKey: string | undefined };
+    openclaw: { stateDir: string | undefined; home: string | undefined; profile: string | undefined };
+  };
+  /** Reads a secret (a provider key named by apiKeyEnv) from the environment given to loadConfig. */
+  secretFromEnv(name: string): string | undefined;
   /** Where a CLI client finds a running server, and with which key. */
   client: { url: string | undefined; apiKey: string | undefined };
   configFilePath: string;
@@ -115,8 +148,8 @@ function formatIssues(where: string, error: z.ZodError): string {
 }
 
 export function readConfigFile(path: string): ConfigFile {
-  if (!existsSync(path)) return {};
-  let raw: unknown;
+  let raw: unknown = {};
+  if (!existsSync(path)) return fileSchema.parse(raw);
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
@@ -158,6 +191,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rulesDir: resolve(dataDir, shield?.rulesDir ?? "rules"),
     },
     providers: file.providers ?? [],
+    gateway: file.gateway,
+    fleet: file.fleet,
+    openclaw: file.openclaw,
+    soc: file.soc,
+    env: {
+      webhookAllowPrivate: e.CLAWNEX_WEBHOOK_ALLOW_PRIVATE,
+      breakGlassMaxMinutes: e.CLAWNEX_BREAKGLASS_MAX_MINUTES,
+      taskRetentionDays: e.CLAWNEX_TASK_RETENTION_DAYS,
+      clamd: e.CLAWNEX_CLAMD,
+      mcp: { enabled: e.MCP_ENABLED ?? false, port: e.MCP_PORT ?? 5002, apiKey: e.MCP_API_KEY },
+      openclaw: { stateDir: e.OPENCLAW_STATE_DIR, home: e.OPENCLAW_HOME, profile: e.OPENCLAW_PROFILE },
+    },
+    secretFromEnv: (name) => {
+      const value = env[name];
+      return typeof value === "string" && value.length > 0 ? value : undefined;
+    },
     client: { url: e.CLAWNEX_URL, apiKey: e.CLAWNEX_API_KEY },
     configFilePath,
   };

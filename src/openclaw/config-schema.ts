@@ -1,0 +1,7 @@
+// The "openclaw" section of clawnex.config.json, validated by src/config/config.ts at start.
+// The module owns its shape; unknown keys are refused so typos surface as errors.
+import { z } from "zod";
+
+export const openclawConfigSchema = z.object({}).strict();
+
+export type OpenclawConfig = z.infer<typeof openclawConfigSchema>;
