@@ -28,7 +28,6 @@ export async function buildServer(services: Services, options: ServerOptions = {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : `req_${randomUUID().replace(/-/g, "")}`;
     },
-    requestIdLogLabel: "request_id",
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -22,6 +22,16 @@ const validatorSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("not_placeholder") }).strict(),
   z.object({ type: z.literal("github_checksum") }).strict(),
   z.object({ type: z.literal("min_distinct"), min: z.number().int().min(1) }).strict(),
+  z.object({ type: z.literal("payment_card") }).strict(),
+  z.object({ type: z.literal("not_template") }).strict(),
+  z.object({ type: z.literal("char_classes"), min: z.number().int().min(1).max(4), digit: z.boolean().optional() }).strict(),
+  z.object({ type: z.literal("jwt") }).strict(),
+  z.object({ type: z.literal("credential_pair") }).strict(),
+  z.object({ type: z.literal("ssn") }).strict(),
+  z.object({ type: z.literal("es_dni") }).strict(),
+  z.object({ type: z.literal("nl_bsn") }).strict(),
+  z.object({ type: z.literal("de_steuer_id") }).strict(),
+  z.object({ type: z.literal("br_cpf") }).strict(),
 ]);
 
 const directionSchema = z.enum(["inbound", "outbound", "both"]);

@@ -25,7 +25,17 @@ export type Validator =
   | { type: "entropy"; min: number }
   | { type: "not_placeholder" }
   | { type: "github_checksum" }
-  | { type: "min_distinct"; min: number };
+  | { type: "min_distinct"; min: number }
+  | { type: "payment_card" }
+  | { type: "not_template" }
+  | { type: "char_classes"; min: number; digit?: boolean | undefined }
+  | { type: "jwt" }
+  | { type: "credential_pair" }
+  | { type: "ssn" }
+  | { type: "es_dni" }
+  | { type: "nl_bsn" }
+  | { type: "de_steuer_id" }
+  | { type: "br_cpf" };
 
 /** Engine-level signals a rule can fire on instead of a pattern. */
 export const SIGNAL_NAMES = ["invisible.tag", "invisible.bidi", "invisible.zero_width", "decoded.payload"] as const;

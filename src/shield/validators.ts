@@ -1,5 +1,6 @@
-// Checks that turn a pattern match into a finding: checksums (Luhn, IBAN mod-97, GitHub's
-// CRC32), randomness (Shannon entropy) and placeholder rejection (EXAMPLE keys, xxxx, <token>).
+// Checks that turn a pattern match into a finding: checksums (Luhn and card brands, IBAN mod-97,
+// GitHub's CRC32, national identifiers), randomness (Shannon entropy, character classes),
+// structure (JWT header) and placeholder rejection (EXAMPLE keys, xxxx, <token>, ${VAR}).
 import type { Validator } from "./types.ts";
 
 export function luhn(value: string): boolean {
@@ -19,9 +20,55 @@ export function luhn(value: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Card brands by issuer prefix, with the lengths each brand issues. */
+const CARD_BRANDS: ReadonlyArray<{ test: (d: string) => boolean; lengths: readonly number[] }> = [
+  { test: (d) => d.startsWith("4"), lengths: [13, 16, 19] }, // Visa
+  { test: (d) => /^5[1-5]/.test(d) || (Number(d.slice(0, 4)) >= 2221 && Number(d.slice(0, 4)) <= 2720), lengths: [16] }, // Mastercard
+  { test: (d) => /^3[47]/.test(d), lengths: [15] }, // American Express
+  { test: (d) => /^(?:6011|65|64[4-9])/.test(d), lengths: [16, 17, 18, 19] }, // Discover
+  { test: (d) => /^(?:30[0-5]|3095|36|3[89])/.test(d), lengths: [14, 15, 16, 17, 18, 19] }, // Diners Club
+  { test: (d) => Number(d.slice(0, 4)) >= 3528 && Number(d.slice(0, 4)) <= 3589, lengths: [16, 17, 18, 19] }, // JCB
+  { test: (d) => d.startsWith("62"), lengths: [16, 17, 18, 19] }, // UnionPay
+];
+
+/**
+ * A payment card number: a known issuer prefix with a length that brand issues, consistent
+ * grouping (no separators, or one separator kind between groups), a valid Luhn check digit, and
+ * not a well-known test number made of two or three repeated digits (4111 1111 1111 1111).
+ */
+export function paymentCardValid(value: string): boolean {
+  const separators = value.replace(/\d/g, "");
+  if (separators.length > 0 && new Set(separators).size > 1) return false;
+  const digits = value.replace(/[\s-]/g, "");
+  if (!/^\d{13,19}$/.test(digits)) return false;
+  if (separators.length > 0) {
+    const groups = value.split(/[\s-]/).map((g) => g.length);
+    const shape = groups.join("-");
+    const fours = groups.slice(0, -1).every((g) => g === 4) && (groups.at(-1) ?? 0) >= 1 && (groups.at(-1) ?? 0) <= 4;
+    if (!fours && shape !== "4-6-5" && shape !== "4-6-4") return false;
+  }
+  const brand = CARD_BRANDS.find((b) => b.test(digits));
+  if (!brand || !brand.lengths.includes(digits.length)) return false;
+  if (new Set(digits).size <= 3) return false;
+  return luhn(digits);
+}
+
+/** IBAN lengths per country (SWIFT IBAN registry). */
+const IBAN_LENGTHS: Readonly<Record<string, number>> = {
+  AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BI: 27, BR: 29, BY: 28, CH: 21, CR: 22, CY: 28,
+  CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FK: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23,
+  GL: 18, GR: 27, GT: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LC: 32,
+  LI: 21, LT: 20, LU: 20, LV: 21, LY: 25, MC: 27, MD: 24, ME: 22, MK: 19, MN: 20, MR: 27, MT: 31, MU: 30, NI: 28, NL: 18,
+  NO: 15, OM: 23, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, RU: 33, SA: 24, SC: 31, SD: 18, SE: 24, SI: 19,
+  SK: 24, SM: 27, SO: 23, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
+};
+
+/** ISO 13616 IBAN: a registered country, that country's length, and the mod-97 check. */
 export function ibanValid(value: string): boolean {
   const iban = value.replace(/\s/g, "").toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban)) return false;
+  const expected = IBAN_LENGTHS[iban.slice(0, 2)];
+  if (expected === undefined || expected !== iban.length) return false;
   const rearranged = iban.slice(4) + iban.slice(0, 4);
   let remainder = 0;
   for (const ch of rearranged) {
@@ -45,15 +92,149 @@ export function entropy(value: string): number {
   return bits;
 }
 
-const PLACEHOLDER_WORDS = /example|sample|dummy|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|changeme|redacted|insert|replace|xxxx|\*\*\*\*|<[^>]*>|\.\.\.|fake|test[_-]?key|0{8}|1234567|abcdef(?:gh)?(?:ij)?$/i;
+/** Explicit template and documentation markers: never a real value. */
+const TEMPLATE_MARKERS = /example|sample|dummy|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|changeme|redacted|insert|replace|xxxx|\*\*\*\*|<[^>]*>|\.\.\.|\$\{|\{\{|#{4}/i;
+const PLACEHOLDER_WORDS = /fake|test[_-]?key|0{8}|1234567|abcdefgh|abcdef(?:gh)?(?:ij)?$/i;
+/** Whole values that stand for "a secret goes here" (compared lower-cased). */
+const DUMMY_VALUES = new Set([
+  "password", "passwd", "pass", "pwd", "secret", "token", "apikey", "api_key", "key", "test", "testing", "changeit",
+  "user", "username", "foo", "bar", "baz", "null", "none", "undefined", "true", "false", "string", "value", "xxx", "yyy",
+  "mypassword", "yourpassword", "mysecret", "mytoken", "secretpassword", "pass123", "password123", "123456", "12345678",
+]);
+/** Whole values that are references to a variable rather than a value: $VAR, %VAR%, [PASSWORD], $(cmd). */
+const VARIABLE_REFERENCE = /^(?:\$\w+|\$\{[^}]*\}|\$\([^)]*\)|%\w+%|\[[^\]]*\]|\{[^}]*\}|@\w+@|process\.env\.\w+|env\.\w+)$/;
 
-/** True for values that are clearly not real credentials (documentation placeholders). */
-export function isPlaceholder(value: string): boolean {
-  if (PLACEHOLDER_WORDS.test(value)) return true;
-  // One character repeated, e.g. AKIAAAAAAAAAAAAAAAAA.
+/** True for values that only mark where a value goes: <token>, ${VAR}, xxxx, "password". */
+export function isTemplate(value: string): boolean {
+  if (TEMPLATE_MARKERS.test(value)) return true;
+  if (VARIABLE_REFERENCE.test(value)) return true;
+  if (DUMMY_VALUES.has(value.toLowerCase())) return true;
   const body = value.replace(/^[A-Za-z]{2,5}[_-]/, "");
   if (body.length >= 8 && new Set(body).size <= 3) return true;
   return false;
+}
+
+/** True for values that are clearly not real credentials (documentation placeholders). */
+export function isPlaceholder(value: string): boolean {
+  return isTemplate(value) || PLACEHOLDER_WORDS.test(value);
+}
+
+/** Counts character classes present: lower-case, upper-case, digits, anything else. */
+export function charClasses(value: string): { count: number; digit: boolean } {
+  const lower = /[a-z]/.test(value);
+  const upper = /[A-Z]/.test(value);
+  const digit = /\d/.test(value);
+  const other = /[^A-Za-z0-9]/.test(value);
+  return { count: Number(lower) + Number(upper) + Number(digit) + Number(other), digit };
+}
+
+function base64UrlDecode(part: string): string | null {
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(part)) return null;
+  try {
+    return Buffer.from(part.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** A JSON Web Token: dot-separated base64url parts whose header decodes to a JSON object naming an "alg". */
+export function jwtValid(value: string): boolean {
+  const parts = value.split(".");
+  if (parts.length < 2 || parts.length > 5) return false;
+  const header = base64UrlDecode(parts[0] ?? "");
+  if (!header) return false;
+  try {
+    const parsed: unknown = JSON.parse(header);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && typeof (parsed as { alg?: unknown }).alg === "string";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A "user:password" pair (curl -u, basic auth): rejected when either side is a template or
+ * variable, or the secret side is a dummy word. A lone "token:" (key as user name) counts
+ * only if it looks random.
+ */
+export function credentialPairValid(value: string): boolean {
+  const colon = value.indexOf(":");
+  if (colon < 0) return false;
+  const user = value.slice(0, colon);
+  const password = value.slice(colon + 1);
+  if (isTemplate(user) && user.length > 0) return false;
+  if (password.length === 0) return user.length >= 8 && !isPlaceholder(user) && entropy(user) >= 3;
+  if (user.length === 0) return password.length >= 8 && !isPlaceholder(password) && entropy(password) >= 3;
+  if (password.length < 4 || isTemplate(password)) return false;
+  if (password.toLowerCase() === user.toLowerCase()) return false;
+  return true;
+}
+
+/** US Social Security number: no 000/666/9xx area, no 00 group, no 0000 serial. */
+export function ssnValid(value: string): boolean {
+  const digits = value.replace(/[\s-]/g, "");
+  if (!/^\d{9}$/.test(digits)) return false;
+  const area = digits.slice(0, 3);
+  if (area === "000" || area === "666" || area.startsWith("9")) return false;
+  if (digits.slice(3, 5) === "00" || digits.slice(5) === "0000") return false;
+  return new Set(digits).size > 2;
+}
+
+const DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE";
+
+/** Spanish DNI (8 digits + letter) or NIE (X/Y/Z + 7 digits + letter): the letter is number mod 23. */
+export function spanishIdValid(value: string): boolean {
+  const v = value.replace(/[\s-]/g, "").toUpperCase();
+  const m = /^([XYZ]?)(\d{7,8})([A-Z])$/.exec(v);
+  if (!m) return false;
+  const [, prefix = "", digits = "", letter = ""] = m;
+  if (prefix === "" && digits.length !== 8) return false;
+  if (prefix !== "" && digits.length !== 7) return false;
+  const number = Number(`${prefix === "" ? "" : String("XYZ".indexOf(prefix))}${digits}`);
+  if (new Set(digits).size <= 1) return false;
+  return DNI_LETTERS[number % 23] === letter;
+}
+
+/** Dutch BSN: 9 digits passing the "11-proef" (9*d1 + 8*d2 + ... + 2*d8 - d9 divisible by 11). */
+export function bsnValid(value: string): boolean {
+  const digits = value.replace(/[\s.-]/g, "");
+  if (!/^\d{9}$/.test(digits) || new Set(digits).size <= 2) return false;
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += (9 - i) * (digits.charCodeAt(i) - 48);
+  sum -= digits.charCodeAt(8) - 48;
+  return sum > 0 && sum % 11 === 0;
+}
+
+/** German tax identification number (Steuer-ID): 11 digits, ISO 7064 MOD 11,10 check digit and the digit-repeat rule. */
+export function steuerIdValid(value: string): boolean {
+  const digits = value.replace(/[\s/-]/g, "");
+  if (!/^[1-9]\d{10}$/.test(digits)) return false;
+  const counts = new Map<string, number>();
+  for (const d of digits.slice(0, 10)) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const repeated = [...counts.values()].filter((c) => c > 1);
+  if (repeated.length !== 1 || (repeated[0] as number) > 3) return false;
+  let product = 10;
+  for (let i = 0; i < 10; i++) {
+    let sum = (digits.charCodeAt(i) - 48 + product) % 10;
+    if (sum === 0) sum = 10;
+    product = (sum * 2) % 11;
+  }
+  let check = 11 - product;
+  if (check === 10) check = 0;
+  return check === digits.charCodeAt(10) - 48;
+}
+
+/** Brazilian CPF: 11 digits with two mod-11 check digits; one repeated digit is invalid. */
+export function cpfValid(value: string): boolean {
+  const digits = value.replace(/[\s.-]/g, "");
+  if (!/^\d{11}$/.test(digits) || new Set(digits).size === 1) return false;
+  const d = [...digits].map(Number);
+  const check = (n: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (d[i] as number) * (n + 1 - i);
+    const r = (sum * 10) % 11;
+    return r === 10 ? 0 : r;
+  };
+  return check(9) === d[9] && check(10) === d[10];
 }
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -98,6 +279,9 @@ export function runValidators(validators: readonly Validator[], value: string): 
       case "luhn":
         if (!luhn(value)) return false;
         break;
+      case "payment_card":
+        if (!paymentCardValid(value)) return false;
+        break;
       case "iban":
         if (!ibanValid(value)) return false;
         break;
@@ -107,11 +291,40 @@ export function runValidators(validators: readonly Validator[], value: string): 
       case "not_placeholder":
         if (isPlaceholder(value)) return false;
         break;
+      case "not_template":
+        if (isTemplate(value)) return false;
+        break;
       case "github_checksum":
         if (!githubChecksumValid(value)) return false;
         break;
       case "min_distinct":
         if (new Set(value).size < v.min) return false;
+        break;
+      case "char_classes": {
+        const c = charClasses(value);
+        if (c.count < v.min || (v.digit === true && !c.digit)) return false;
+        break;
+      }
+      case "jwt":
+        if (!jwtValid(value)) return false;
+        break;
+      case "credential_pair":
+        if (!credentialPairValid(value)) return false;
+        break;
+      case "ssn":
+        if (!ssnValid(value)) return false;
+        break;
+      case "es_dni":
+        if (!spanishIdValid(value)) return false;
+        break;
+      case "nl_bsn":
+        if (!bsnValid(value)) return false;
+        break;
+      case "de_steuer_id":
+        if (!steuerIdValid(value)) return false;
+        break;
+      case "br_cpf":
+        if (!cpfValid(value)) return false;
         break;
     }
   }
