@@ -8,6 +8,7 @@ import type { Scope } from "../auth/scopes.ts";
 import { createFleetModule } from "../fleet/module.ts";
 import { createGatewayModule } from "../gateway/module.ts";
 import { requireScope } from "../http/auth.ts";
+import { CursorCodec } from "../http/cursor.ts";
 import { RateLimiter } from "../http/rate-limit.ts";
 import { createOpenClawModule } from "../openclaw/module.ts";
 import { ScanService } from "../scans/scan-service.ts";
@@ -33,6 +34,7 @@ export interface CoreServices {
   scanStore: ScanStore;
   events: EventBus;
   limiter: RateLimiter;
+  cursors: CursorCodec;
   /** Fastify preHandler: authenticates the key, applies the rate limit, checks the scope. */
   requireScope(scope: Scope): ReturnType<typeof requireScope>;
 }
@@ -70,7 +72,8 @@ export async function createCoreServices(config: Config, onEventError: (type: st
   };
   const scans = new ScanService({ engine: () => engine, modes, sink, storeRawText: config.shield.storeRawText });
   const limiter = new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst);
-  return { config, store, audit, keys, settings, modes, engine, scans, scanStore, events, limiter, requireScope: (scope) => requireScope(keys, limiter, scope) };
+  const cursors = await CursorCodec.fromSettings(settings);
+  return { config, store, audit, keys, settings, modes, engine, scans, scanStore, events, limiter, cursors, requireScope: (scope) => requireScope(keys, limiter, scope) };
 }
 
 export async function createServices(config: Config, onEventError?: (type: string, err: unknown) => void): Promise<Services> {

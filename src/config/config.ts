@@ -178,8 +178,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.CLAWNEX_BODY_LIMIT ?? file.server?.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: file.server?.trustProxy ?? false,
     rateLimit: {
-      perMinute: e.CLAWNEX_RATE_LIMIT_PER_MINUTE ?? file.rateLimit?.perMinute ?? 600,
-      burst: file.rateLimit?.burst ?? e.CLAWNEX_RATE_LIMIT_PER_MINUTE ?? file.rateLimit?.perMinute ?? 600,
+      perMinute: e.CLAWNEX_RATE_LIMIT_PER_MINUTE ?? file.rateLimit?.perMinute ?? 1000,
+      // Bursts up to three minutes' worth unless configured; a per-minute env override sets both.
+      burst: e.CLAWNEX_RATE_LIMIT_PER_MINUTE ?? file.rateLimit?.burst ?? 3 * (file.rateLimit?.perMinute ?? 1000),
     },
     shield: {
       mode: e.CLAWNEX_SHIELD_MODE ?? shield?.mode ?? "OBSERVE",

@@ -1,5 +1,5 @@
 // Authenticates requests by API key (X-ClawNex-Key or Authorization: Bearer), checks the route's
-// scope and applies the per-key rate limit. Keys are looked up on every request, so a revocation
+// scope and applies the per-workspace rate limit. Keys are looked up on every request, so a revocation
 // or expiry made by the CLI in another process applies to the very next request.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ApiKeyRecord, KeyService } from "../auth/keys.ts";
@@ -32,12 +32,12 @@ export function requireScope(keys: KeyService, limiter: RateLimiter, scope: Scop
     if (!raw) throw unauthorized("missing API key: send X-ClawNex-Key or Authorization: Bearer");
     const key = await keys.authenticate(raw);
     if (!key) throw unauthorized("invalid, expired or revoked API key");
-    const decision = limiter.take(key.id);
+    const decision = limiter.take(key.workspace);
     reply.header("RateLimit-Limit", String(decision.limit));
     reply.header("RateLimit-Remaining", String(decision.remaining));
     reply.header("RateLimit-Reset", String(decision.resetSeconds));
     if (!decision.allowed) {
-      throw new AppError("rate_limited", "rate limit exceeded for this API key", { headers: { "Retry-After": String(decision.retryAfterSeconds) } });
+      throw new AppError("rate_limited", "rate limit exceeded for this workspace", { headers: { "Retry-After": String(decision.retryAfterSeconds) } });
     }
     if (!hasScope(key.scopes, scope)) throw forbiddenScope(scope);
     request.apiKey = key;

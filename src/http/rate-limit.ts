@@ -1,4 +1,4 @@
-// Token-bucket rate limiting per API key: `perMinute` tokens refill each minute, up to `burst`.
+// Token-bucket rate limiting per workspace: `perMinute` tokens refill each minute, up to `burst`.
 // Every authenticated response carries the IETF RateLimit-* headers; a refusal adds Retry-After.
 export interface RateLimitDecision {
   allowed: boolean;

@@ -25,4 +25,13 @@ export class SettingsStore {
       .onConflict((oc) => oc.column("key").doUpdateSet({ value: row.value, updated_at: row.updated_at }))
       .execute();
   }
+
+  /** Writes the value only if the key is absent (first writer wins across processes). */
+  async setIfAbsent(key: string, value: unknown): Promise<void> {
+    await this.#db
+      .insertInto("settings")
+      .values({ key, value: JSON.stringify(value), updated_at: this.#clock().toISOString() })
+      .onConflict((oc) => oc.column("key").doNothing())
+      .execute();
+  }
 }

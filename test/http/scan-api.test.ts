@@ -153,11 +153,12 @@ describe("scan API limits and modes", () => {
     }
   });
 
-  it("rate-limits per key with 429, Retry-After and RateLimit headers", async () => {
+  it("rate-limits per workspace with 429, Retry-After and RateLimit headers", async () => {
     const server = await startTestServer({ env: { CLAWNEX_RATE_LIMIT_PER_MINUTE: "3" } });
     try {
       const a = await server.createKey(["shield:scan"]);
-      const b = await server.createKey(["shield:scan"]);
+      const sameWorkspace = await server.createKey(["shield:scan"]);
+      const b = await server.createKey(["shield:scan"], { workspace: "other" });
       const statuses: number[] = [];
       let last;
       for (let i = 0; i < 4; i++) {
@@ -168,7 +169,8 @@ describe("scan API limits and modes", () => {
       assert.equal(last?.body.error.code, "rate_limited");
       assert.ok(Number(last?.headers.get("retry-after")) >= 1);
       assert.equal(last?.headers.get("ratelimit-remaining"), "0");
-      assert.equal((await postJson(`${server.url}/api/v1/shield/scan`, { text: "hi" }, { "x-clawnex-key": b.key })).status, 200, "another key has its own bucket");
+      assert.equal((await postJson(`${server.url}/api/v1/shield/scan`, { text: "hi" }, { "x-clawnex-key": sameWorkspace.key })).status, 429, "the limit is shared by the workspace's keys");
+      assert.equal((await postJson(`${server.url}/api/v1/shield/scan`, { text: "hi" }, { "x-clawnex-key": b.key })).status, 200, "another workspace has its own bucket");
     } finally {
       await server.close();
     }
