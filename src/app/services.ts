@@ -19,6 +19,7 @@ import { ShieldEngine } from "../shield/engine.ts";
 import { loadRules } from "../shield/rule-files.ts";
 import { createSocModule } from "../soc/module.ts";
 import { openStore, type Store } from "../store/database.ts";
+import { createWebhooksModule } from "../webhooks/module.ts";
 import { EventBus } from "./events.ts";
 import type { AppModule } from "./module.ts";
 
@@ -80,7 +81,7 @@ export async function createServices(config: Config, onEventError?: (type: strin
   const core = await createCoreServices(config, onEventError);
   const modules: AppModule[] = [];
   try {
-    for (const create of [createGatewayModule, createFleetModule, createOpenClawModule, createSocModule]) modules.push(await create(core));
+    for (const create of [createGatewayModule, createFleetModule, createWebhooksModule, createOpenClawModule, createSocModule]) modules.push(await create(core));
   } catch (err) {
     await core.store.close();
     throw err;

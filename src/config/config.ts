@@ -8,6 +8,7 @@ import { fleetConfigSchema, type FleetConfig } from "../fleet/config-schema.ts";
 import { gatewayConfigSchema, type GatewayConfig } from "../gateway/config-schema.ts";
 import { openclawConfigSchema, type OpenclawConfig } from "../openclaw/config-schema.ts";
 import { socConfigSchema, type SocConfig } from "../soc/config-schema.ts";
+import { webhooksConfigSchema, type WebhooksConfig } from "../webhooks/config-schema.ts";
 
 export const SHIELD_MODES = ["OBSERVE", "BLOCK"] as const;
 export type ShieldMode = (typeof SHIELD_MODES)[number];
@@ -58,6 +59,7 @@ const fileSchema = z
     fleet: fleetConfigSchema.prefault({}),
     openclaw: openclawConfigSchema.prefault({}),
     soc: socConfigSchema.prefault({}),
+    webhooks: webhooksConfigSchema.prefault({}),
   })
   .strict();
 
@@ -121,6 +123,7 @@ export interface Config {
   fleet: FleetConfig;
   openclaw: OpenclawConfig;
   soc: SocConfig;
+  webhooks: WebhooksConfig;
   /** Module settings that come from the environment (env wins over the file's sections). */
   env: {
     webhookAllowPrivate: boolean | undefined;
@@ -196,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fleet: file.fleet,
     openclaw: file.openclaw,
     soc: file.soc,
+    webhooks: file.webhooks,
     env: {
       webhookAllowPrivate: e.CLAWNEX_WEBHOOK_ALLOW_PRIVATE,
       breakGlassMaxMinutes: e.CLAWNEX_BREAKGLASS_MAX_MINUTES,

@@ -8,8 +8,8 @@ import { migration as gateway } from "./migrations/0002_gateway.ts";
 import { migration as fleet } from "./migrations/0003_fleet.ts";
 import { migration as openclaw } from "./migrations/0004_openclaw.ts";
 import { migration as soc } from "./migrations/0005_soc.ts";
+import { migration as webhooks } from "./migrations/0006_webhooks.ts";
 import type { MigrationFactory } from "./migrations/types.ts";
-
 
 /** Ordered by name; append new migrations, never edit a released one. */
 const MIGRATIONS: Record<string, MigrationFactory> = {
@@ -18,6 +18,7 @@ const MIGRATIONS: Record<string, MigrationFactory> = {
   "0003_fleet": fleet,
   "0004_openclaw": openclaw,
   "0005_soc": soc,
+  "0006_webhooks": webhooks,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

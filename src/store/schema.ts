@@ -5,6 +5,7 @@ import type { FleetTables } from "../fleet/tables.ts";
 import type { GatewayTables } from "../gateway/tables.ts";
 import type { OpenClawTables } from "../openclaw/tables.ts";
 import type { SocTables } from "../soc/tables.ts";
+import type { WebhooksTables } from "../webhooks/tables.ts";
 
 export interface ApiKeysTable {
   id: string;
@@ -69,4 +70,4 @@ export interface CoreTables {
 }
 
 /** Every table; each module declares its own in its tables.ts. */
-export interface Database extends CoreTables, GatewayTables, FleetTables, OpenClawTables, SocTables {}
+export interface Database extends CoreTables, GatewayTables, FleetTables, OpenClawTables, SocTables, WebhooksTables {}
