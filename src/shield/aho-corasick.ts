@@ -15,9 +15,14 @@ export class KeywordMatcher {
   readonly #fail: Int32Array;
   /** Keyword ids ending at each state (failure outputs merged in). */
   readonly #outputs: Array<number[] | undefined>;
+  /** Per keyword: its length when it must start at a word boundary, else 0. */
+  readonly #boundary: Uint16Array;
 
   constructor(keywords: readonly string[]) {
     this.keywordCount = keywords.length;
+    // A keyword that starts with a letter or digit only counts where a word starts: "nc" is not
+    // found in "function", nor "kill" in "skill". It may still be a prefix ("ignor" in "ignoring").
+    this.#boundary = Uint16Array.from(keywords, (k) => (isWordUnit(foldUnit(k.charCodeAt(0))) ? k.length : 0));
     const goto: Array<Map<number, number>> = [new Map()];
     const outputs: Array<number[] | undefined> = [undefined];
     keywords.forEach((keyword, id) => {
@@ -84,38 +89,44 @@ export class KeywordMatcher {
     }
   }
 
-  /** Marks found[id] = 1 for every keyword that occurs in text; returns how many were found. */
-  findAll(text: string, found: Uint8Array): number {
+  /**
+   * Finds every keyword in text. hits[id] counts occurrences (saturating at 0xffff); the end
+   * offsets of the first POSITIONS_PER_KEYWORD occurrences go to positions[id * POSITIONS_PER_KEYWORD + k].
+   * Returns how many distinct keywords were found.
+   */
+  findAll(text: string, hits: Uint16Array, positions: Int32Array): number {
     const delta = this.#delta;
     const outputs = this.#outputs;
+    const boundary = this.#boundary;
     let state = 0;
-    let count = 0;
+    let distinct = 0;
     for (let i = 0, n = text.length; i < n; i++) {
-      let code = text.charCodeAt(i);
-      if (code < ALPHABET) {
-        code = foldAscii(code);
-        state = delta[state * ALPHABET + code] as number;
-      } else {
-        state = this.#wideStep(this.#wide, this.#fail, state, foldUnit(code));
-      }
+      const code = text.charCodeAt(i);
+      state = code < ALPHABET ? (delta[state * ALPHABET + (FOLD_TABLE[code] as number)] as number) : this.#wideStep(this.#wide, this.#fail, state, foldUnit(code));
       const out = outputs[state];
       if (out !== undefined) {
         for (let k = 0; k < out.length; k++) {
           const id = out[k] as number;
-          if (found[id] === 0) {
-            found[id] = 1;
-            count++;
-          }
+          const length = boundary[id] as number;
+          if (length !== 0 && i >= length && isWordUnit(foldUnit(text.charCodeAt(i - length)))) continue;
+          const count = hits[id] as number;
+          if (count === 0) distinct++;
+          if (count < POSITIONS_PER_KEYWORD) positions[id * POSITIONS_PER_KEYWORD + count] = i + 1;
+          if (count < 0xffff) hits[id] = count + 1;
         }
       }
     }
-    return count;
+    return distinct;
   }
+}
+
+/** How many occurrences of one keyword are located; beyond that a rule scans the whole text. */
+export const POSITIONS_PER_KEYWORD = 16;
+
+/** Letters and digits (after folding); "_" and punctuation are not word characters here. */
+function isWordUnit(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && code < 0x2000);
 }
 
 const FOLD_TABLE = new Uint8Array(ALPHABET);
 for (let c = 0; c < ALPHABET; c++) FOLD_TABLE[c] = foldUnit(c);
-
-function foldAscii(code: number): number {
-  return FOLD_TABLE[code] as number;
-}

@@ -9,8 +9,7 @@ export interface DecodedSegment {
   text: string;
 }
 
-const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
-const HEX_RUN = /\b(?:[0-9a-fA-F]{2}[\s:]?){12,}/g;
+const MIN_RUN = 24;
 const ESCAPED_HEX_RUN = /(?:\\x[0-9a-fA-F]{2}){6,}/g;
 const UNICODE_ESCAPE_RUN = /(?:\\u[0-9a-fA-F]{4}){4,}/g;
 const URL_ENCODED_RUN = /[^\s%]{0,40}(?:%[0-9a-fA-F]{2}[^\s%]{0,20}){4,}/g;
@@ -44,7 +43,7 @@ function decodeBase64(run: string): string | null {
 }
 
 function decodeHex(run: string): string | null {
-  const hex = run.replace(/[\s:]|\\x/g, "");
+  const hex = run.replace(/\\x/g, "");
   if (hex.length % 2 !== 0) return null;
   const text = Buffer.from(hex, "hex").toString("utf8");
   return isReadable(text) ? text : null;
@@ -87,9 +86,50 @@ interface Decoder {
   decode: (run: string) => string | null;
 }
 
+/** Character classes for the run scanner: 1 = base64 (standard or url-safe), 2 = also hex. */
+const RUN_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[0-9a-fA-F]/.test(ch)) RUN_CLASS[c] = 2;
+  else if (/[A-Za-z+/_-]/.test(ch)) RUN_CLASS[c] = 1;
+}
+
+/**
+ * One pass over the text finding base64 and hex runs of at least MIN_RUN characters: a table
+ * lookup per character, much cheaper than a regex that retries at every position.
+ */
+function findRuns(text: string, budget: { chars: number; segments: number }, segments: DecodedSegment[]): void {
+  const n = text.length;
+  let start = -1;
+  let allHex = true;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0;
+    const cls = c < 128 ? (RUN_CLASS[c] as number) : 0;
+    if (cls !== 0) {
+      if (start < 0) {
+        start = i;
+        allHex = true;
+      }
+      if (cls === 1) allHex = false;
+      continue;
+    }
+    if (start >= 0 && i - start >= MIN_RUN) {
+      let end = i;
+      while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++; // "=" padding
+      const run = text.slice(start, end);
+      budget.chars -= run.length;
+      if (budget.chars < 0 || budget.segments <= 0) return;
+      const decoded = allHex ? decodeHex(run) : decodeBase64(run);
+      if (decoded !== null) {
+        budget.segments--;
+        segments.push({ encoding: allHex ? "hex" : "base64", start, end, text: decoded });
+      }
+    }
+    start = -1;
+  }
+}
+
 const DECODERS: Decoder[] = [
-  { encoding: "base64", pattern: BASE64_RUN, hint: () => true, decode: decodeBase64 },
-  { encoding: "hex", pattern: HEX_RUN, hint: () => true, decode: decodeHex },
   { encoding: "hex-escape", pattern: ESCAPED_HEX_RUN, hint: (t) => t.includes("\\x"), decode: decodeHex },
   { encoding: "unicode-escape", pattern: UNICODE_ESCAPE_RUN, hint: (t) => t.includes("\\u"), decode: decodeUnicodeEscapes },
   { encoding: "url", pattern: URL_ENCODED_RUN, hint: (t) => t.includes("%"), decode: decodeUrl },
@@ -102,6 +142,7 @@ const DECODERS: Decoder[] = [
  */
 export function findEncodedSegments(text: string, budget: { chars: number; segments: number }): DecodedSegment[] {
   const segments: DecodedSegment[] = [];
+  findRuns(text, budget, segments);
   for (const decoder of DECODERS) {
     if (budget.chars <= 0 || budget.segments <= 0) break;
     if (!decoder.hint(text)) continue;

@@ -1,10 +1,11 @@
 // The Shield engine: normalise once, prefilter rules with one keyword pass, run only the rules
 // that can match, peel encodings and scan what they hide (bounded), then score. Pure and
 // synchronous: no I/O, no clocks, no globals beyond the compiled rule set.
-import { KeywordMatcher } from "./aho-corasick.ts";
+import { KeywordMatcher, POSITIONS_PER_KEYWORD } from "./aho-corasick.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
+import { maxMatchLength } from "./regex-length.ts";
 import { compilePatterns } from "./rule-schema.ts";
 import { combine } from "./scoring.ts";
 import type { Detection, Direction, Rule, RuleActionOverride, ScanInput, ScanOutcome, ShieldOptions } from "./types.ts";
@@ -14,7 +15,14 @@ interface CompiledRule {
   rule: Rule;
   regexes: RegExp[];
   action: RuleActionOverride | undefined;
+  /** Ids of the rule's keywords in the matcher. */
+  keywordIds: number[];
+  /** Upper bound of a match's length: the regex runs only this close to a keyword hit. */
+  reach: number;
 }
+
+/** Extra context around a window so \b and look-arounds see the same neighbours as in the full text. */
+const WINDOW_PAD = 64;
 
 const MAX_DETECTIONS_PER_RULE = 16;
 
@@ -62,6 +70,8 @@ export class ShieldEngine {
       rule,
       regexes: rule.signal ? [] : compilePatterns(rule),
       action: options.ruleActions?.[rule.id] ?? rule.action,
+      keywordIds: [],
+      reach: rule.patterns.length > 0 ? Math.max(...rule.patterns.map(maxMatchLength)) : Math.max(0, ...rule.keywords.map((k) => k.length)),
     }));
     const keywordIndex = new Map<string, number>();
     this.#keywordRules = [];
@@ -79,6 +89,7 @@ export class ShieldEngine {
           this.#keywordRules.push([]);
         }
         (this.#keywordRules[id] as number[]).push(ruleIndex);
+        c.keywordIds.push(id);
       }
     });
     this.#matcher = new KeywordMatcher([...keywordIndex.keys()]);
@@ -92,16 +103,46 @@ export class ShieldEngine {
     return { verdict, score, detections, invisible: normalized.invisible, truncated: budget.chars < 0 };
   }
 
-  #candidateRules(clean: string): number[] {
-    const found = new Uint8Array(this.#matcher.keywordCount);
-    const hits = this.#matcher.findAll(clean, found);
+  #candidateRules(clean: string): { rules: number[]; hits: Uint16Array; positions: Int32Array } {
+    const hits = new Uint16Array(this.#matcher.keywordCount);
+    const positions = new Int32Array(this.#matcher.keywordCount * POSITIONS_PER_KEYWORD);
+    const distinct = this.#matcher.findAll(clean, hits, positions);
     const candidates = new Set<number>(this.#unfiltered);
-    if (hits > 0) {
-      for (let id = 0; id < found.length; id++) {
-        if (found[id] === 1) for (const r of this.#keywordRules[id] as number[]) candidates.add(r);
+    if (distinct > 0) {
+      for (let id = 0; id < hits.length; id++) {
+        if (hits[id] !== 0) for (const r of this.#keywordRules[id] as number[]) candidates.add(r);
       }
     }
-    return [...candidates].sort((a, b) => a - b);
+    return { rules: [...candidates].sort((a, b) => a - b), hits, positions };
+  }
+
+  /**
+   * Where a keyword-filtered rule can match: windows of its reach around each keyword hit, merged.
+   * Returns null when the rule must scan the whole text (no keywords, too many hits, or windows
+   * that would cover most of the text anyway).
+   */
+  #windows(compiled: CompiledRule, hits: Uint16Array, positions: Int32Array, length: number): Array<[number, number]> | null {
+    if (compiled.keywordIds.length === 0) return null;
+    const spans: Array<[number, number]> = [];
+    const radius = compiled.reach + WINDOW_PAD;
+    for (const id of compiled.keywordIds) {
+      const count = hits[id] as number;
+      if (count > POSITIONS_PER_KEYWORD) return null;
+      for (let k = 0; k < count; k++) {
+        const end = positions[id * POSITIONS_PER_KEYWORD + k] as number;
+        spans.push([Math.max(0, end - radius), Math.min(length, end + radius)]);
+      }
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    const merged: Array<[number, number]> = [];
+    let covered = 0;
+    for (const span of spans) {
+      const last = merged[merged.length - 1];
+      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+      else merged.push([span[0], span[1]]);
+    }
+    for (const [a, b] of merged) covered += b - a;
+    return covered * 2 > length ? null : merged;
   }
 
   #scanLayer(normalized: NormalizedText, direction: Direction, depth: number, budget: { chars: number; segments: number }): Detection[] {
@@ -123,7 +164,8 @@ export class ShieldEngine {
       }
     }
 
-    for (const index of this.#candidateRules(clean)) {
+    const candidates = this.#candidateRules(clean);
+    for (const index of candidates.rules) {
       const compiled = this.#compiled[index] as CompiledRule;
       const { rule } = compiled;
       if (rule.direction !== "both" && rule.direction !== direction) continue;
@@ -133,25 +175,34 @@ export class ShieldEngine {
         continue;
       }
       const view = rule.view === "folded" ? (folded ??= fold(clean)) : clean;
+      const windows = this.#windows(compiled, candidates.hits, candidates.positions, view.length) ?? [[0, view.length]];
       const found: Array<{ span: Span; sensitive: Span | null }> = [];
       let patternsMatched = 0;
       for (const regex of compiled.regexes) {
         let matchedThisPattern = false;
-        regex.lastIndex = 0;
-        for (let m = regex.exec(view); m !== null; m = regex.exec(view)) {
-          if (m[0].length === 0) {
-            regex.lastIndex++;
-            continue;
+        for (const [from, to] of windows) {
+          const whole = from === 0 && to === view.length;
+          const text = whole ? view : view.slice(from, to);
+          regex.lastIndex = 0;
+          for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+            if (m[0].length === 0) {
+              regex.lastIndex++;
+              continue;
+            }
+            const bounds = m.indices?.[0] ?? [m.index, m.index + m[0].length];
+            // A match touching a window's cut edge may be an artefact of the cut: the padding
+            // guarantees that every real match near a keyword lies strictly inside.
+            if (!whole && ((bounds[0] === 0 && from > 0) || (bounds[1] === text.length && to < view.length))) continue;
+            const group = rule.secretGroup;
+            const value = m[group] ?? m[0];
+            if (rule.validators.length > 0 && !runValidators(rule.validators, value)) continue;
+            const secret = m.indices?.[group] ?? bounds;
+            const span = toOriginalSpan(normalized, from + bounds[0], from + bounds[1]);
+            const sensitive = rule.sensitive ? toOriginalSpan(normalized, from + secret[0], from + secret[1]) : null;
+            found.push({ span, sensitive });
+            matchedThisPattern = true;
+            if (found.length >= MAX_DETECTIONS_PER_RULE) break;
           }
-          const group = rule.secretGroup;
-          const value = m[group] ?? m[0];
-          if (rule.validators.length > 0 && !runValidators(rule.validators, value)) continue;
-          const whole = m.indices?.[0] ?? [m.index, m.index + m[0].length];
-          const secret = m.indices?.[group] ?? whole;
-          const span = toOriginalSpan(normalized, whole[0], whole[1]);
-          const sensitive = rule.sensitive ? toOriginalSpan(normalized, secret[0], secret[1]) : null;
-          found.push({ span, sensitive });
-          matchedThisPattern = true;
           if (found.length >= MAX_DETECTIONS_PER_RULE) break;
         }
         if (matchedThisPattern) patternsMatched++;

@@ -47,6 +47,19 @@ function isEmojiJoiner(text: string, index: number): boolean {
   return (emoji(prev) || emoji(prevPair)) && emoji(next);
 }
 
+/** NFKC of single characters, memoised: real and hostile texts reuse few distinct characters. */
+const nfkcCache = new Map<string, string>();
+
+function nfkc(ch: string): string {
+  let normalized = nfkcCache.get(ch);
+  if (normalized === undefined) {
+    normalized = ch.normalize("NFKC");
+    if (nfkcCache.size > 20_000) nfkcCache.clear();
+    nfkcCache.set(ch, normalized);
+  }
+  return normalized;
+}
+
 export function normalize(text: string): NormalizedText {
   const invisible: InvisibleCounts = { zero_width: 0, bidi: 0, tag: 0 };
   const firstInvisible: InvisibleFirst = { zero_width: -1, bidi: -1, tag: -1 };
@@ -56,8 +69,18 @@ export function normalize(text: string): NormalizedText {
     if (firstInvisible[cls] < 0) firstInvisible[cls] = at;
   };
 
-  const out: string[] = [];
-  const map: number[] = [];
+  const parts: string[] = [];
+  let map = new Int32Array(text.length + 16);
+  let length = 0;
+  const push = (part: string, source: number) => {
+    if (length + part.length > map.length) {
+      const grown = new Int32Array(map.length * 2 + part.length);
+      grown.set(map);
+      map = grown;
+    }
+    parts.push(part);
+    for (let k = 0; k < part.length; k++) map[length++] = source;
+  };
   let tagPayload = "";
   // Subdivision flags (🏴 + tag letters + cancel tag) are the one legitimate use of tag characters.
   let inFlag = false;
@@ -69,8 +92,13 @@ export function normalize(text: string): NormalizedText {
       // Copy the ASCII run in one slice.
       let j = i + 1;
       while (j < n && text.charCodeAt(j) < 0x80) j++;
-      out.push(text.slice(i, j));
-      for (let k = i; k < j; k++) map.push(k);
+      if (length + (j - i) > map.length) {
+        const grown = new Int32Array(map.length * 2 + (j - i));
+        grown.set(map);
+        map = grown;
+      }
+      parts.push(text.slice(i, j));
+      for (let k = i; k < j; k++) map[length++] = k;
       inFlag = false;
       i = j;
       continue;
@@ -92,16 +120,13 @@ export function normalize(text: string): NormalizedText {
     } else if (isZeroWidth(cp)) {
       if (!(cp === 0x200d && isEmojiJoiner(text, i))) seen("zero_width", i);
     } else {
-      const ch = text.slice(i, i + width);
-      const normalized = ch.normalize("NFKC");
-      out.push(normalized);
       // Expansions (ligatures, ellipsis) map every produced unit to the source character.
-      for (let k = 0; k < normalized.length; k++) map.push(i);
+      push(nfkc(width === 1 ? text[i] as string : text.slice(i, i + 2)), i);
     }
     i += width;
   }
-  const clean = out.join("");
-  return { original: text, clean, map: Int32Array.from(map), invisible, firstInvisible, tagPayload };
+  const clean = parts.join("");
+  return { original: text, clean, map: map.subarray(0, length), invisible, firstInvisible, tagPayload };
 }
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s" };
@@ -125,17 +150,22 @@ export function foldUnit(code: number): number {
 
 const LEET_OR_UPPER = /[A-Z013457@$]/;
 
+const NON_ASCII_GLOBAL = /[^\x00-\x7f]/g;
+const LEET_GLOBAL = /[013457@$]/g;
+const foldNonAscii = (ch: string) => String.fromCharCode(foldUnit(ch.charCodeAt(0)));
+const foldLeet = (ch: string) => LEET[ch] ?? ch;
+
 export function fold(clean: string): string {
-  if (!NON_ASCII.test(clean)) {
-    if (!LEET_OR_UPPER.test(clean)) return clean;
-    return clean.toLowerCase().replace(/[013457@$]/g, (ch) => LEET[ch] ?? ch);
+  // Non-ASCII units first (one unit each, confusables folded), then the native lower-casing,
+  // which keeps the length unless a character lower-cases to two units (then fold unit by unit).
+  const units = NON_ASCII.test(clean) ? clean.replace(NON_ASCII_GLOBAL, foldNonAscii) : clean;
+  let lower = units.toLowerCase();
+  if (lower.length !== clean.length) {
+    const buffer = new Uint16Array(clean.length);
+    for (let i = 0; i < clean.length; i++) buffer[i] = foldUnit(clean.charCodeAt(i));
+    lower = new TextDecoder("utf-16le").decode(buffer);
   }
-  const units = new Uint16Array(clean.length);
-  for (let i = 0; i < clean.length; i++) units[i] = foldUnit(clean.charCodeAt(i));
-  let result = "";
-  const CHUNK = 8192;
-  for (let i = 0; i < units.length; i += CHUNK) result += String.fromCharCode(...units.subarray(i, i + CHUNK));
-  return result;
+  return LEET_OR_UPPER.test(lower) ? lower.replace(LEET_GLOBAL, foldLeet) : lower;
 }
 
 /** Maps a [start, end) span in the clean view back to the caller's text. */
