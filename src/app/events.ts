@@ -4,6 +4,7 @@
 //   declare module "../app/events.ts" { interface EventMap { "task.created": TaskEvent } }
 // Handlers run after the emitting request has done its own work; a failing handler is logged,
 // never thrown back at the producer.
+import type { AccessDenied } from "../http/auth.ts";
 import type { ScanResult } from "../scans/scan-service.ts";
 
 export interface ScanCompletedEvent {
@@ -19,6 +20,8 @@ export interface ScanCompletedEvent {
 
 export interface EventMap {
   "scan.completed": ScanCompletedEvent;
+  /** A request refused by authentication, scope or rate limit. */
+  "access.denied": AccessDenied & { at: string };
 }
 
 export type EventType = keyof EventMap;

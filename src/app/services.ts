@@ -74,7 +74,7 @@ export async function createCoreServices(config: Config, onEventError: (type: st
   const scans = new ScanService({ engine: () => engine, modes, sink, storeRawText: config.shield.storeRawText });
   const limiter = new RateLimiter(config.rateLimit.perMinute, config.rateLimit.burst);
   const cursors = await CursorCodec.fromSettings(settings);
-  return { config, store, audit, keys, settings, modes, engine, scans, scanStore, events, limiter, cursors, requireScope: (scope) => requireScope(keys, limiter, scope) };
+  return { config, store, audit, keys, settings, modes, engine, scans, scanStore, events, limiter, cursors, requireScope: (scope) => requireScope(keys, limiter, scope, (denied) => void events.emit("access.denied", { ...denied, at: new Date().toISOString() })) };
 }
 
 export async function createServices(config: Config, onEventError?: (type: string, err: unknown) => void): Promise<Services> {

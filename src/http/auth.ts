@@ -26,20 +26,53 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export function requireScope(keys: KeyService, limiter: RateLimiter, scope: Scope) {
+/** What the SOC needs to spot key misuse (repeated 401/403, rate-limit storms); never the key itself. */
+export interface AccessDenied {
+  status: 401 | 403 | 429;
+  reason: string;
+  keyId: string | null;
+  keyPrefix: string | null;
+  workspace: string | null;
+  ip: string;
+  method: string;
+  route: string;
+}
+
+export function requireScope(keys: KeyService, limiter: RateLimiter, scope: Scope, onDenied: (denied: AccessDenied) => void = () => {}) {
   return async function authorize(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const deny = (status: AccessDenied["status"], reason: string, key: ApiKeyRecord | null, raw?: string) =>
+      onDenied({
+        status,
+        reason,
+        keyId: key?.id ?? null,
+        keyPrefix: key?.prefix ?? (raw ? (/^cnx_[0-9A-Za-z]{8}/.exec(raw)?.[0] ?? null) : null),
+        workspace: key?.workspace ?? null,
+        ip: request.ip,
+        method: request.method,
+        route: request.routeOptions.url ?? request.url,
+      });
     const raw = presentedKey(request);
-    if (!raw) throw unauthorized("missing API key: send X-ClawNex-Key or Authorization: Bearer");
+    if (!raw) {
+      deny(401, "missing_key", null);
+      throw unauthorized("missing API key: send X-ClawNex-Key or Authorization: Bearer");
+    }
     const key = await keys.authenticate(raw);
-    if (!key) throw unauthorized("invalid, expired or revoked API key");
+    if (!key) {
+      deny(401, "invalid_key", null, raw);
+      throw unauthorized("invalid, expired or revoked API key");
+    }
     const decision = limiter.take(key.workspace);
     reply.header("RateLimit-Limit", String(decision.limit));
     reply.header("RateLimit-Remaining", String(decision.remaining));
     reply.header("RateLimit-Reset", String(decision.resetSeconds));
     if (!decision.allowed) {
+      deny(429, "rate_limited", key);
       throw new AppError("rate_limited", "rate limit exceeded for this workspace", { headers: { "Retry-After": String(decision.retryAfterSeconds) } });
     }
-    if (!hasScope(key.scopes, scope)) throw forbiddenScope(scope);
+    if (!hasScope(key.scopes, scope)) {
+      deny(403, `missing_scope:${scope}`, key);
+      throw forbiddenScope(scope);
+    }
     request.apiKey = key;
   };
 }
