@@ -18,6 +18,7 @@ import { SettingsStore } from "../settings/settings-store.ts";
 import { ShieldEngine } from "../shield/engine.ts";
 import { loadRules } from "../shield/rule-files.ts";
 import { createSocModule } from "../soc/module.ts";
+import { createPostureModule } from "../soc/posture/module.ts";
 import { openStore, type Store } from "../store/database.ts";
 import { createWebhooksModule } from "../webhooks/module.ts";
 import { EventBus } from "./events.ts";
@@ -81,7 +82,7 @@ export async function createServices(config: Config, onEventError?: (type: strin
   const core = await createCoreServices(config, onEventError);
   const modules: AppModule[] = [];
   try {
-    for (const create of [createGatewayModule, createFleetModule, createWebhooksModule, createOpenClawModule, createSocModule]) modules.push(await create(core));
+    for (const create of [createGatewayModule, createFleetModule, createWebhooksModule, createOpenClawModule, createSocModule, createPostureModule]) modules.push(await create(core));
   } catch (err) {
     await core.store.close();
     throw err;

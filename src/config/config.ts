@@ -8,6 +8,7 @@ import { fleetConfigSchema, type FleetConfig } from "../fleet/config-schema.ts";
 import { gatewayConfigSchema, type GatewayConfig } from "../gateway/config-schema.ts";
 import { openclawConfigSchema, type OpenclawConfig } from "../openclaw/config-schema.ts";
 import { socConfigSchema, type SocConfig } from "../soc/config-schema.ts";
+import { postureConfigSchema, type PostureConfig } from "../soc/posture/config-schema.ts";
 import { webhooksConfigSchema, type WebhooksConfig } from "../webhooks/config-schema.ts";
 
 export const SHIELD_MODES = ["OBSERVE", "BLOCK"] as const;
@@ -60,6 +61,7 @@ const fileSchema = z
     openclaw: openclawConfigSchema.prefault({}),
     soc: socConfigSchema.prefault({}),
     webhooks: webhooksConfigSchema.prefault({}),
+    posture: postureConfigSchema.prefault({}),
   })
   .strict();
 
@@ -124,6 +126,7 @@ export interface Config {
   openclaw: OpenclawConfig;
   soc: SocConfig;
   webhooks: WebhooksConfig;
+  posture: PostureConfig;
   /** Module settings that come from the environment (env wins over the file's sections). */
   env: {
     webhookAllowPrivate: boolean | undefined;
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openclaw: file.openclaw,
     soc: file.soc,
     webhooks: file.webhooks,
+    posture: file.posture,
     env: {
       webhookAllowPrivate: e.CLAWNEX_WEBHOOK_ALLOW_PRIVATE,
       breakGlassMaxMinutes: e.CLAWNEX_BREAKGLASS_MAX_MINUTES,

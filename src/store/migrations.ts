@@ -9,6 +9,7 @@ import { migration as fleet } from "./migrations/0003_fleet.ts";
 import { migration as openclaw } from "./migrations/0004_openclaw.ts";
 import { migration as soc } from "./migrations/0005_soc.ts";
 import { migration as webhooks } from "./migrations/0006_webhooks.ts";
+import { migration as posture } from "./migrations/0007_posture.ts";
 import type { MigrationFactory } from "./migrations/types.ts";
 
 /** Ordered by name; append new migrations, never edit a released one. */
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, MigrationFactory> = {
   "0004_openclaw": openclaw,
   "0005_soc": soc,
   "0006_webhooks": webhooks,
+  "0007_posture": posture,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -4,6 +4,7 @@ import type { Generated } from "kysely";
 import type { FleetTables } from "../fleet/tables.ts";
 import type { GatewayTables } from "../gateway/tables.ts";
 import type { OpenClawTables } from "../openclaw/tables.ts";
+import type { PostureTables } from "../soc/posture/tables.ts";
 import type { SocTables } from "../soc/tables.ts";
 import type { WebhooksTables } from "../webhooks/tables.ts";
 
@@ -70,4 +71,4 @@ export interface CoreTables {
 }
 
 /** Every table; each module declares its own in its tables.ts. */
-export interface Database extends CoreTables, GatewayTables, FleetTables, OpenClawTables, SocTables, WebhooksTables {}
+export interface Database extends CoreTables, GatewayTables, FleetTables, OpenClawTables, SocTables, WebhooksTables, PostureTables {}
