@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { ShieldEngine } from "../src/shield/engine.ts";
 import { loadRules } from "../src/shield/rule-files.ts";
 
-const { values } = parseArgs({ options: { json: { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { json: { type: "boolean", default: false }, "per-rule": { type: "boolean", default: false } } });
 const engine = new ShieldEngine(loadRules(), { thresholds: { review: 40, block: 70 } });
 
 /** Realistic agent traffic: OpenClaw's real system prompt when available, else varied prose. */
@@ -43,6 +43,18 @@ function timeScans(texts: string[], iterations: number): number[] {
 }
 
 const source = corpusText();
+
+if (values["per-rule"]) {
+  // Which rules make scans of agent traffic expensive: characters their regexes examine per scan
+  // of the real OpenClaw system prompt (deterministic, unlike timings on a shared machine).
+  engine.regexWork = new Map();
+  engine.scan({ text: source });
+  const work = [...engine.regexWork.entries()].sort((a, b) => b[1] - a[1]);
+  console.log(`regex work per scan of a ${source.length}-character agent system prompt:`);
+  for (const [id, chars] of work) console.log(`  ${String(chars).padStart(9)}  ${id}`);
+  console.log(`  ${String(work.reduce((a, b) => a + b[1], 0)).padStart(9)}  total`);
+  process.exit(0);
+}
 for (let i = 0; i < 300; i++) engine.scan({ text: sample(source, 4096, i * 97) }); // warm up the JIT
 
 const sizes = [256, 4096, 65536];

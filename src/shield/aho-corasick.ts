@@ -121,7 +121,7 @@ export class KeywordMatcher {
 }
 
 /** How many occurrences of one keyword are located; beyond that a rule scans the whole text. */
-export const POSITIONS_PER_KEYWORD = 16;
+export const POSITIONS_PER_KEYWORD = 64;
 
 /** Letters and digits (after folding); "_" and punctuation are not word characters here. */
 function isWordUnit(code: number): boolean {

@@ -59,6 +59,8 @@ export class ShieldEngine {
   readonly #keywordRules: number[][];
   readonly #matcher: KeywordMatcher;
   readonly #options: ShieldOptions;
+  /** When set, counts the characters each rule's regexes examined (bench:shield --per-rule). */
+  regexWork: Map<string, number> | null = null;
 
   constructor(rules: readonly Rule[], options: ShieldOptions) {
     this.#options = options;
@@ -103,9 +105,17 @@ export class ShieldEngine {
     return { verdict, score, detections, invisible: normalized.invisible, truncated: budget.chars < 0 };
   }
 
-  #candidateRules(clean: string): { rules: number[]; hits: Uint16Array; positions: Int32Array } {
-    const hits = new Uint16Array(this.#matcher.keywordCount);
-    const positions = new Int32Array(this.#matcher.keywordCount * POSITIONS_PER_KEYWORD);
+  /** Keyword hit buffers, one pair per decoding depth (scans are synchronous, layers nest). */
+  readonly #buffers: Array<{ hits: Uint16Array; positions: Int32Array }> = [];
+
+  #candidateRules(clean: string, depth: number): { rules: number[]; hits: Uint16Array; positions: Int32Array } {
+    let buffer = this.#buffers[depth];
+    if (!buffer) {
+      buffer = { hits: new Uint16Array(this.#matcher.keywordCount), positions: new Int32Array(this.#matcher.keywordCount * POSITIONS_PER_KEYWORD) };
+      this.#buffers[depth] = buffer;
+    }
+    const { hits, positions } = buffer;
+    hits.fill(0);
     const distinct = this.#matcher.findAll(clean, hits, positions);
     const candidates = new Set<number>(this.#unfiltered);
     if (distinct > 0) {
@@ -164,7 +174,7 @@ export class ShieldEngine {
       }
     }
 
-    const candidates = this.#candidateRules(clean);
+    const candidates = this.#candidateRules(clean, depth);
     for (const index of candidates.rules) {
       const compiled = this.#compiled[index] as CompiledRule;
       const { rule } = compiled;
@@ -183,6 +193,7 @@ export class ShieldEngine {
         for (const [from, to] of windows) {
           const whole = from === 0 && to === view.length;
           const text = whole ? view : view.slice(from, to);
+          if (this.regexWork) this.regexWork.set(rule.id, (this.regexWork.get(rule.id) ?? 0) + text.length);
           regex.lastIndex = 0;
           for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
             if (m[0].length === 0) {
