@@ -32,6 +32,8 @@ const validatorSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("nl_bsn") }).strict(),
   z.object({ type: z.literal("de_steuer_id") }).strict(),
   z.object({ type: z.literal("br_cpf") }).strict(),
+  z.object({ type: z.literal("phone") }).strict(),
+  z.object({ type: z.literal("not_identifier") }).strict(),
 ]);
 
 const directionSchema = z.enum(["inbound", "outbound", "both"]);

@@ -35,7 +35,9 @@ export type Validator =
   | { type: "es_dni" }
   | { type: "nl_bsn" }
   | { type: "de_steuer_id" }
-  | { type: "br_cpf" };
+  | { type: "br_cpf" }
+  | { type: "phone" }
+  | { type: "not_identifier" };
 
 /** Engine-level signals a rule can fire on instead of a pattern. */
 export const SIGNAL_NAMES = ["invisible.tag", "invisible.bidi", "invisible.zero_width", "decoded.payload"] as const;

@@ -4,20 +4,24 @@
 import type { Validator } from "./types.ts";
 
 export function luhn(value: string): boolean {
-  const digits = value.replace(/[\s-]/g, "");
-  if (!/^\d{12,19}$/.test(digits)) return false;
+  // One pass from the right, skipping spaces and dashes: this runs on every card-shaped match.
   let sum = 0;
+  let count = 0;
   let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
+  for (let i = value.length - 1; i >= 0; i--) {
+    const c = value.charCodeAt(i);
+    if (c === 32 || c === 45 || c === 9 || c === 10 || c === 13) continue;
+    if (c < 48 || c > 57) return false;
+    let d = c - 48;
     if (double) {
       d *= 2;
       if (d > 9) d -= 9;
     }
     sum += d;
     double = !double;
+    count++;
   }
-  return sum % 10 === 0;
+  return count >= 12 && count <= 19 && sum % 10 === 0;
 }
 
 /** Card brands by issuer prefix, with the lengths each brand issues. */
@@ -31,25 +35,50 @@ const CARD_BRANDS: ReadonlyArray<{ test: (d: string) => boolean; lengths: readon
   { test: (d) => d.startsWith("62"), lengths: [16, 17, 18, 19] }, // UnionPay
 ];
 
+/** Card numbers that payment providers publish for testing (Stripe, Braintree, Adyen docs). */
+const TEST_CARDS = new Set([
+  "4012888888881881", "4222222222222", "4000056655665556", "4000000000000077", "4000000000003220", "4000002500003155",
+  "5105105105105100", "5200828282828210", "2223003122003222", "2223000048400011", "378734493671000", "371449635398431",
+  "378282246310005", "6011000990139424", "6011111111111117", "6011981111111113", "3530111333300000", "3566002020360505",
+  "3566111111111113", "30569309025904", "38520000023237", "36227206271667", "6200000000000005", "6205500000000000004",
+]);
+
 /**
  * A payment card number: a known issuer prefix with a length that brand issues, consistent
  * grouping (no separators, or one separator kind between groups), a valid Luhn check digit, and
  * not a well-known test number made of two or three repeated digits (4111 1111 1111 1111).
+ * Written as one pass over the characters: it runs on every digit run that looks like a card.
  */
 export function paymentCardValid(value: string): boolean {
-  const separators = value.replace(/\d/g, "");
-  if (separators.length > 0 && new Set(separators).size > 1) return false;
-  const digits = value.replace(/[\s-]/g, "");
-  if (!/^\d{13,19}$/.test(digits)) return false;
-  if (separators.length > 0) {
-    const groups = value.split(/[\s-]/).map((g) => g.length);
+  let digits = "";
+  let separator = "";
+  const groups: number[] = [];
+  let run = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      digits += value[i];
+      run++;
+    } else {
+      const ch = value[i] as string;
+      if (ch !== " " && ch !== "-") return false;
+      if (separator !== "" && ch !== separator) return false;
+      separator = ch;
+      groups.push(run);
+      run = 0;
+    }
+  }
+  groups.push(run);
+  if (digits.length < 13 || digits.length > 19) return false;
+  if (groups.length > 1) {
+    const last = groups[groups.length - 1] as number;
+    const fours = groups.slice(0, -1).every((g) => g === 4) && last >= 1 && last <= 4;
     const shape = groups.join("-");
-    const fours = groups.slice(0, -1).every((g) => g === 4) && (groups.at(-1) ?? 0) >= 1 && (groups.at(-1) ?? 0) <= 4;
     if (!fours && shape !== "4-6-5" && shape !== "4-6-4") return false;
   }
   const brand = CARD_BRANDS.find((b) => b.test(digits));
   if (!brand || !brand.lengths.includes(digits.length)) return false;
-  if (new Set(digits).size <= 3) return false;
+  if (new Set(digits).size <= 3 || /(\d)\1{5}/.test(digits) || TEST_CARDS.has(digits)) return false;
   return luhn(digits);
 }
 
@@ -101,6 +130,8 @@ const DUMMY_VALUES = new Set([
   "user", "username", "foo", "bar", "baz", "null", "none", "undefined", "true", "false", "string", "value", "xxx", "yyy",
   "mypassword", "yourpassword", "mysecret", "mytoken", "secretpassword", "pass123", "password123", "123456", "12345678",
 ]);
+/** A dictionary word that stands for a password, with a few digits or a "!" appended (Password123!). */
+const DUMMY_SHAPE = /^(?:password|passwd|secret|changeme|example|admin|test|demo|qwerty|letmein)\d{0,6}[!.]?$/i;
 /** Whole values that are references to a variable rather than a value: $VAR, %VAR%, [PASSWORD], $(cmd). */
 const VARIABLE_REFERENCE = /^(?:\$\w+|\$\{[^}]*\}|\$\([^)]*\)|%\w+%|\[[^\]]*\]|\{[^}]*\}|@\w+@|process\.env\.\w+|env\.\w+)$/;
 
@@ -108,7 +139,7 @@ const VARIABLE_REFERENCE = /^(?:\$\w+|\$\{[^}]*\}|\$\([^)]*\)|%\w+%|\[[^\]]*\]|\
 export function isTemplate(value: string): boolean {
   if (TEMPLATE_MARKERS.test(value)) return true;
   if (VARIABLE_REFERENCE.test(value)) return true;
-  if (DUMMY_VALUES.has(value.toLowerCase())) return true;
+  if (DUMMY_VALUES.has(value.toLowerCase()) || DUMMY_SHAPE.test(value)) return true;
   const body = value.replace(/^[A-Za-z]{2,5}[_-]/, "");
   if (body.length >= 8 && new Set(body).size <= 3) return true;
   return false;
@@ -137,7 +168,10 @@ function base64UrlDecode(part: string): string | null {
   }
 }
 
-/** A JSON Web Token: dot-separated base64url parts whose header decodes to a JSON object naming an "alg". */
+/**
+ * A JSON Web Token: dot-separated base64url parts whose header decodes to a JSON object naming an
+ * "alg". The jwt.io sample token ("John Doe", sub 1234567890) is documentation, not a credential.
+ */
 export function jwtValid(value: string): boolean {
   const parts = value.split(".");
   if (parts.length < 2 || parts.length > 5) return false;
@@ -145,10 +179,13 @@ export function jwtValid(value: string): boolean {
   if (!header) return false;
   try {
     const parsed: unknown = JSON.parse(header);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && typeof (parsed as { alg?: unknown }).alg === "string";
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return false;
+    if (typeof (parsed as { alg?: unknown }).alg !== "string") return false;
   } catch {
     return false;
   }
+  const payload = base64UrlDecode(parts[1] ?? "") ?? "";
+  return !(/"sub"\s*:\s*"1234567890"/.test(payload) && /"name"\s*:\s*"John Doe"/.test(payload));
 }
 
 /**
@@ -158,13 +195,16 @@ export function jwtValid(value: string): boolean {
  */
 export function credentialPairValid(value: string): boolean {
   const colon = value.indexOf(":");
-  if (colon < 0) return false;
+  if (colon < 0 || isTemplate(value)) return false;
   const user = value.slice(0, colon);
   const password = value.slice(colon + 1);
-  if (isTemplate(user) && user.length > 0) return false;
+  // The user name may be a plain word (admin, postgres); only templates and variables disqualify it.
+  if (TEMPLATE_MARKERS.test(user) || VARIABLE_REFERENCE.test(user)) return false;
   if (password.length === 0) return user.length >= 8 && !isPlaceholder(user) && entropy(user) >= 3;
   if (user.length === 0) return password.length >= 8 && !isPlaceholder(password) && entropy(password) >= 3;
   if (password.length < 4 || isTemplate(password)) return false;
+  // "somepassword", "mySecret", "apiToken": a name standing in for the password.
+  if (/pass|pwd|secret|word|user|name|token|key/i.test(password) && looksLikeIdentifier(password)) return false;
   if (password.toLowerCase() === user.toLowerCase()) return false;
   return true;
 }
@@ -176,6 +216,8 @@ export function ssnValid(value: string): boolean {
   const area = digits.slice(0, 3);
   if (area === "000" || area === "666" || area.startsWith("9")) return false;
   if (digits.slice(3, 5) === "00" || digits.slice(5) === "0000") return false;
+  // Numbers the SSA voided after they were published in advertising and samples.
+  if (digits === "123456789" || digits === "078051120" || digits === "219099999") return false;
   return new Set(digits).size > 2;
 }
 
@@ -235,6 +277,63 @@ export function cpfValid(value: string): boolean {
     return r === 10 ? 0 : r;
   };
   return check(9) === d[9] && check(10) === d[10];
+}
+
+/** A telephone number: 8 to 15 digits (E.164 allows at most 15), not one digit repeated. */
+export function phoneValid(value: string): boolean {
+  const digits = value.replace(/\D/g, "");
+  return digits.length >= 8 && digits.length <= 15 && new Set(digits).size >= 3;
+}
+
+const VERSION = /^v?\d{1,4}(?:\.\d{1,6}){1,3}(?:[-+][\w.]{1,40})?$/;
+const EMAIL = /^[^@\s]{1,64}@[^@\s]{1,253}\.[A-Za-z]{2,24}$/;
+/** Two-letter words that end a camelCase name (userId, isOk, toUpperCase...). */
+const SHORT_HUMPS = new Set(["Id", "Is", "Of", "To", "At", "By", "On", "In", "Or", "Up", "No", "Ok", "As", "If", "Do", "Go", "Me", "My", "Us", "Ui", "Io", "Db", "Os"]);
+const HUMP = /[A-Z]+\d*(?![a-z])|[A-Z]?[a-z]+\d*|\d+/g;
+
+/**
+ * True for a piece of a name: a word, an UPPER word, or camelCase / PascalCase humps (getValue,
+ * azureADTokenProvider, APIKey, MD5Hash, v2). Random tokens switch case every letter or two and
+ * leave humps of one lower-case letter, which names do not.
+ */
+function wordLike(part: string): boolean {
+  if (part.length <= 1) return true;
+  if (!/^[A-Za-z0-9]+$/.test(part)) return false;
+  if ((part.match(/\d+/g)?.length ?? 0) > 1) return false; // names carry one number at most (GPT4, MD5Hash)
+  const humps = part.match(HUMP) ?? [];
+  for (let i = 0; i < humps.length; i++) {
+    const h = humps[i] as string;
+    const letters = h.replace(/\d+$/, "");
+    if (letters === "") continue; // digits, counted by the caller
+    if (/^[a-z]/.test(letters)) {
+      if (i !== 0) return false; // a lower-case run only starts a name
+      continue;
+    }
+    if (/^[A-Z]+$/.test(letters)) {
+      if (letters.length === 1 && i !== humps.length - 1) return false;
+      continue;
+    }
+    if (letters.length < 3 && !SHORT_HUMPS.has(letters)) return false;
+  }
+  return true;
+}
+
+/**
+ * True for values that read as code or prose rather than a secret: every piece between
+ * separators is a name (config.api_key_v2, NEXUS-GPT4-API-KEY, this.#cacheKey.headers,
+ * /etc/ssl/private/key.pem) with at most four digits in all, version strings and e-mail
+ * addresses.
+ */
+export function looksLikeIdentifier(value: string): boolean {
+  if (VERSION.test(value) || EMAIL.test(value)) return true;
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  if (digits > 4) return false;
+  const parts = value.split(/[._\-/:~*#$@]/).filter((p) => p.length > 0);
+  return parts.length > 0 && parts.every(wordLike);
 }
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -325,6 +424,12 @@ export function runValidators(validators: readonly Validator[], value: string): 
         break;
       case "br_cpf":
         if (!cpfValid(value)) return false;
+        break;
+      case "phone":
+        if (!phoneValid(value)) return false;
+        break;
+      case "not_identifier":
+        if (looksLikeIdentifier(value)) return false;
         break;
     }
   }
