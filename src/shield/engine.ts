@@ -25,6 +25,8 @@ interface CompiledRule {
 const WINDOW_PAD = 64;
 
 const MAX_DETECTIONS_PER_RULE = 16;
+/** Candidates a rule's validators may reject per layer before the rule gives up (floods of near-misses). */
+const MAX_REJECTED_PER_RULE = 256;
 
 function canaryRule(canaries: readonly string[]): Rule {
   return {
@@ -188,6 +190,7 @@ export class ShieldEngine {
       const windows = this.#windows(compiled, candidates.hits, candidates.positions, view.length) ?? [[0, view.length]];
       const found: Array<{ span: Span; sensitive: Span | null }> = [];
       let patternsMatched = 0;
+      let rejected = 0;
       for (const regex of compiled.regexes) {
         let matchedThisPattern = false;
         for (const [from, to] of windows) {
@@ -206,7 +209,10 @@ export class ShieldEngine {
             if (!whole && ((bounds[0] === 0 && from > 0) || (bounds[1] === text.length && to < view.length))) continue;
             const group = rule.secretGroup;
             const value = m[group] ?? m[0];
-            if (rule.validators.length > 0 && !runValidators(rule.validators, value)) continue;
+            if (rule.validators.length > 0 && !runValidators(rule.validators, value)) {
+              if (++rejected >= MAX_REJECTED_PER_RULE) break;
+              continue;
+            }
             const secret = m.indices?.[group] ?? bounds;
             const span = toOriginalSpan(normalized, from + bounds[0], from + bounds[1]);
             const sensitive = rule.sensitive ? toOriginalSpan(normalized, from + secret[0], from + secret[1]) : null;
@@ -214,7 +220,7 @@ export class ShieldEngine {
             matchedThisPattern = true;
             if (found.length >= MAX_DETECTIONS_PER_RULE) break;
           }
-          if (found.length >= MAX_DETECTIONS_PER_RULE) break;
+          if (found.length >= MAX_DETECTIONS_PER_RULE || rejected >= MAX_REJECTED_PER_RULE) break;
         }
         if (matchedThisPattern) patternsMatched++;
         if (found.length >= MAX_DETECTIONS_PER_RULE) break;
