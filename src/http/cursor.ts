@@ -38,8 +38,10 @@ export class CursorCodec {
     const invalid = () => new AppError("invalid_request", "invalid cursor: pass next_cursor from the previous page unchanged");
     const [body, tag, extra] = cursor.split(".");
     if (!body || !tag || extra !== undefined || cursor.length > 2048) throw invalid();
-    const given = Buffer.from(tag, "base64url");
-    const expected = this.#tag(body);
+    // Compare the canonical text of the tag: base64 decoding ignores a last character's spare
+    // bits, so comparing decoded bytes would accept altered cursors.
+    const given = Buffer.from(tag);
+    const expected = Buffer.from(this.#tag(body).toString("base64url"));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
     try {
       const value = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as unknown;
