@@ -97,12 +97,17 @@ const adversarial: Array<[string, string]> = [
   ["secret-prefix flood", repeat("sk-ghp_AKIAxoxb-")],
   ["digits flood", repeat("4111 1111 1111 ")],
 ];
+// Median of three runs per input: the first run of a new input shape also pays for JIT work.
 const hostile = adversarial.map(([name, text]) => {
-  engine.scan({ text: text.slice(0, 4096) });
-  const start = performance.now();
-  const outcome = engine.scan({ text });
-  const ms = performance.now() - start;
-  return { name, ms, verdict: outcome.verdict, detections: outcome.detections.length };
+  const runs: number[] = [];
+  let outcome = engine.scan({ text: text.slice(0, 4096) });
+  for (let r = 0; r < 3; r++) {
+    const start = performance.now();
+    outcome = engine.scan({ text });
+    runs.push(performance.now() - start);
+  }
+  runs.sort((a, b) => a - b);
+  return { name, ms: runs[1] ?? 0, first_ms: Math.max(...runs), verdict: outcome.verdict, detections: outcome.detections.length };
 });
 
 const memory = process.memoryUsage();
@@ -129,7 +134,7 @@ if (values.json) {
   for (const l of latency) console.log(`${String(l.size).padEnd(9)} ${String(l.iterations).padStart(10)} ${f(l.p50_ms).padStart(8)} ${f(l.p99_ms).padStart(9)} ${f(l.max_ms).padStart(9)}`);
   console.log(`\nthroughput (64 KB texts): ${mbPerSecond.toFixed(1)} MB/s`);
   console.log("\nhostile 1 MB inputs:");
-  for (const h of hostile) console.log(`  ${h.name.padEnd(36)} ${h.ms.toFixed(1).padStart(7)} ms  ${h.verdict.padEnd(6)} ${h.detections} detections`);
+  for (const h of hostile) console.log(`  ${h.name.padEnd(36)} ${h.ms.toFixed(1).padStart(7)} ms (slowest of 3: ${h.first_ms.toFixed(1)})  ${h.verdict.padEnd(6)} ${h.detections} detections`);
   console.log(`\nmemory: rss ${result.rss_mb.toFixed(0)} MB, heap used ${result.heap_used_mb.toFixed(0)} MB`);
   console.log("\ntargets");
   console.log(`  ${result.targets.p99_4kb_ms.ok ? "ok  " : "MISS"} p99 at 4 KB <= 0.5 ms (${f(latency[1]?.p99_ms ?? NaN)} ms)`);

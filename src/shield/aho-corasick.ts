@@ -102,7 +102,9 @@ export class KeywordMatcher {
     let distinct = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       const code = text.charCodeAt(i);
-      state = code < ALPHABET ? (delta[state * ALPHABET + (FOLD_TABLE[code] as number)] as number) : this.#wideStep(this.#wide, this.#fail, state, foldUnit(code));
+      // Look-alikes fold to ASCII letters (Cyrillic і → i): they take the ASCII transitions too.
+      const unit = code < ALPHABET ? (FOLD_TABLE[code] as number) : foldUnit(code);
+      state = unit < ALPHABET ? (delta[state * ALPHABET + unit] as number) : this.#wideStep(this.#wide, this.#fail, state, unit);
       const out = outputs[state];
       if (out !== undefined) {
         for (let k = 0; k < out.length; k++) {

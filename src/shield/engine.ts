@@ -192,7 +192,9 @@ export class ShieldEngine {
       let patternsMatched = 0;
       let rejected = 0;
       for (const regex of compiled.regexes) {
-        let matchedThisPattern = false;
+        // Each pattern gets its own match budget, so a busy first pattern can't starve the
+        // others of a min_matches rule.
+        let matchesOfPattern = 0;
         for (const [from, to] of windows) {
           const whole = from === 0 && to === view.length;
           const text = whole ? view : view.slice(from, to);
@@ -216,14 +218,14 @@ export class ShieldEngine {
             const secret = m.indices?.[group] ?? bounds;
             const span = toOriginalSpan(normalized, from + bounds[0], from + bounds[1]);
             const sensitive = rule.sensitive ? toOriginalSpan(normalized, from + secret[0], from + secret[1]) : null;
-            found.push({ span, sensitive });
-            matchedThisPattern = true;
-            if (found.length >= MAX_DETECTIONS_PER_RULE) break;
+            if (found.length < MAX_DETECTIONS_PER_RULE) found.push({ span, sensitive });
+            if (++matchesOfPattern >= MAX_DETECTIONS_PER_RULE) break;
           }
-          if (found.length >= MAX_DETECTIONS_PER_RULE || rejected >= MAX_REJECTED_PER_RULE) break;
+          if (matchesOfPattern >= MAX_DETECTIONS_PER_RULE || rejected >= MAX_REJECTED_PER_RULE) break;
         }
-        if (matchedThisPattern) patternsMatched++;
-        if (found.length >= MAX_DETECTIONS_PER_RULE) break;
+        if (matchesOfPattern > 0) patternsMatched++;
+        // Enough evidence: further patterns can't change whether (or where) the rule fires.
+        if (patternsMatched >= rule.minMatches && found.length >= MAX_DETECTIONS_PER_RULE) break;
       }
       if (patternsMatched < rule.minMatches) continue;
       const kept = rule.minMatches > 1 ? found.slice(0, 1) : found;

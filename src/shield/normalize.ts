@@ -49,6 +49,8 @@ function isEmojiJoiner(text: string, index: number): boolean {
 
 /** NFKC of single characters, memoised: real and hostile texts reuse few distinct characters. */
 const nfkcCache = new Map<string, string>();
+/** For BMP units: 0 not yet known, 1 NFKC leaves the character alone, 2 NFKC changes it. */
+const bmpStable = new Uint8Array(0x10000);
 
 function nfkc(ch: string): string {
   let normalized = nfkcCache.get(ch);
@@ -60,6 +62,16 @@ function nfkc(ch: string): string {
   return normalized;
 }
 
+function isStableBmp(code: number): boolean {
+  let known = bmpStable[code] as number;
+  if (known === 0) {
+    const ch = String.fromCharCode(code);
+    known = ch.normalize("NFKC") === ch ? 1 : 2;
+    bmpStable[code] = known;
+  }
+  return known === 1;
+}
+
 export function normalize(text: string): NormalizedText {
   const invisible: InvisibleCounts = { zero_width: 0, bidi: 0, tag: 0 };
   const firstInvisible: InvisibleFirst = { zero_width: -1, bidi: -1, tag: -1 };
@@ -69,17 +81,23 @@ export function normalize(text: string): NormalizedText {
     if (firstInvisible[cls] < 0) firstInvisible[cls] = at;
   };
 
+  // Characters that NFKC leaves alone are copied in runs (one slice, identity offsets); only
+  // invisible characters (dropped) and NFKC-changed ones (replaced) break a run.
   const parts: string[] = [];
   let map = new Int32Array(text.length + 16);
   let length = 0;
-  const push = (part: string, source: number) => {
-    if (length + part.length > map.length) {
-      const grown = new Int32Array(map.length * 2 + part.length);
-      grown.set(map);
-      map = grown;
-    }
-    parts.push(part);
-    for (let k = 0; k < part.length; k++) map[length++] = source;
+  const reserve = (extra: number) => {
+    if (length + extra <= map.length) return;
+    const grown = new Int32Array(map.length * 2 + extra);
+    grown.set(map);
+    map = grown;
+  };
+  let runStart = 0;
+  const flush = (end: number) => {
+    if (end <= runStart) return;
+    reserve(end - runStart);
+    parts.push(text.slice(runStart, end));
+    for (let k = runStart; k < end; k++) map[length++] = k;
   };
   let tagPayload = "";
   // Subdivision flags (🏴 + tag letters + cancel tag) are the one legitimate use of tag characters.
@@ -89,42 +107,65 @@ export function normalize(text: string): NormalizedText {
   while (i < n) {
     const code = text.charCodeAt(i);
     if (code < 0x80) {
-      // Copy the ASCII run in one slice.
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) < 0x80) j++;
-      if (length + (j - i) > map.length) {
-        const grown = new Int32Array(map.length * 2 + (j - i));
-        grown.set(map);
-        map = grown;
-      }
-      parts.push(text.slice(i, j));
-      for (let k = i; k < j; k++) map[length++] = k;
       inFlag = false;
-      i = j;
+      i++;
+      continue;
+    }
+    if (code < 0xd800 || (code > 0xdfff && code !== 0xfeff)) {
+      // A BMP character: most are neither invisible nor changed by NFKC.
+      const invisibleClass = isBidiControl(code) ? "bidi" : isZeroWidth(code) ? "zero_width" : null;
+      if (invisibleClass === null) {
+        inFlag = false;
+        if (!isStableBmp(code)) {
+          flush(i);
+          const normalized = nfkc(text[i] as string);
+          reserve(normalized.length);
+          parts.push(normalized);
+          // Expansions (ligatures, ellipsis) map every produced unit to the source character.
+          for (let k = 0; k < normalized.length; k++) map[length++] = i;
+          runStart = i + 1;
+        }
+        i++;
+        continue;
+      }
+      flush(i);
+      if (!(code === 0x200d && isEmojiJoiner(text, i))) seen(invisibleClass, i);
+      runStart = ++i;
       continue;
     }
     const cp = text.codePointAt(i) ?? code;
     const width = cp > 0xffff ? 2 : 1;
     if (isTag(cp)) {
+      flush(i);
       if (!inFlag) {
         seen("tag", i);
         if (cp >= 0xe0020 && cp <= 0xe007e) tagPayload += String.fromCharCode(cp - 0xe0000);
       }
       if (cp === 0xe007f) inFlag = false;
       i += width;
+      runStart = i;
+      continue;
+    }
+    if (isZeroWidth(cp)) {
+      flush(i);
+      seen("zero_width", i);
+      i += width;
+      runStart = i;
       continue;
     }
     inFlag = cp === 0x1f3f4;
-    if (isBidiControl(cp)) {
-      seen("bidi", i);
-    } else if (isZeroWidth(cp)) {
-      if (!(cp === 0x200d && isEmojiJoiner(text, i))) seen("zero_width", i);
-    } else {
-      // Expansions (ligatures, ellipsis) map every produced unit to the source character.
-      push(nfkc(width === 1 ? text[i] as string : text.slice(i, i + 2)), i);
+    const ch = text.slice(i, i + width);
+    const normalized = nfkc(ch);
+    if (normalized !== ch) {
+      flush(i);
+      reserve(normalized.length);
+      parts.push(normalized);
+      for (let k = 0; k < normalized.length; k++) map[length++] = i;
+      runStart = i + width;
     }
     i += width;
   }
+  flush(n);
   const clean = parts.join("");
   return { original: text, clean, map: map.subarray(0, length), invisible, firstInvisible, tagPayload };
 }
@@ -150,21 +191,29 @@ export function foldUnit(code: number): number {
 
 const LEET_OR_UPPER = /[A-Z013457@$]/;
 
-const NON_ASCII_GLOBAL = /[^\x00-\x7f]/g;
 const LEET_GLOBAL = /[013457@$]/g;
-const foldNonAscii = (ch: string) => String.fromCharCode(foldUnit(ch.charCodeAt(0)));
 const foldLeet = (ch: string) => LEET[ch] ?? ch;
+/** foldUnit for every UTF-16 unit, filled on first use (0 = not yet computed). */
+const FOLD_BMP = new Uint16Array(0x10000);
+const utf16 = new TextDecoder("utf-16le");
+
+function foldNonAsciiText(clean: string): string {
+  const units = new Uint16Array(clean.length);
+  for (let i = 0; i < clean.length; i++) {
+    const code = clean.charCodeAt(i);
+    let folded = FOLD_BMP[code] as number;
+    if (folded === 0) {
+      folded = foldUnit(code);
+      FOLD_BMP[code] = folded;
+    }
+    units[i] = folded;
+  }
+  // Lone surrogates decode to U+FFFD: still one unit, so offsets are unchanged.
+  return utf16.decode(units);
+}
 
 export function fold(clean: string): string {
-  // Non-ASCII units first (one unit each, confusables folded), then the native lower-casing,
-  // which keeps the length unless a character lower-cases to two units (then fold unit by unit).
-  const units = NON_ASCII.test(clean) ? clean.replace(NON_ASCII_GLOBAL, foldNonAscii) : clean;
-  let lower = units.toLowerCase();
-  if (lower.length !== clean.length) {
-    const buffer = new Uint16Array(clean.length);
-    for (let i = 0; i < clean.length; i++) buffer[i] = foldUnit(clean.charCodeAt(i));
-    lower = new TextDecoder("utf-16le").decode(buffer);
-  }
+  const lower = NON_ASCII.test(clean) ? foldNonAsciiText(clean) : clean.toLowerCase();
   return LEET_OR_UPPER.test(lower) ? lower.replace(LEET_GLOBAL, foldLeet) : lower;
 }
 
