@@ -224,6 +224,7 @@ describe("scan API limits and modes", () => {
       assert.ok(!/sqlite|kysely|stack|at /i.test(res.body.error.message));
     } finally {
       await server.app.close();
+      for (const module of server.services.modules) await module.close?.().catch(() => {});
     }
   });
 });
