@@ -1,0 +1,63 @@
+// A bounded LRU of scan outcomes keyed by the exact text scanned. Keys are the texts themselves,
+// not digests: a Map lookup of a 49 K-char system prompt costs a fraction of hashing it, and an
+// exact key leaves no collision to forge. Bounded by entries and by total characters held.
+import { hash } from "node:crypto";
+import type { ScanOutcome } from "../shield/types.ts";
+
+export interface CachedScan {
+  outcome: ScanOutcome;
+  /** SHA-256 of the text (base64), computed once, for scan records. */
+  sha256: string;
+}
+
+export class ScanCache {
+  readonly #map = new Map<string, CachedScan>();
+  readonly #maxEntries: number;
+  readonly #maxChars: number;
+  #chars = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(maxEntries: number, maxChars: number) {
+    this.#maxEntries = maxEntries;
+    this.#maxChars = maxChars;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** The cached outcome for text, or a fresh one from scan() (then cached). */
+  get(text: string, scan: (text: string) => ScanOutcome): CachedScan {
+    const found = this.#map.get(text);
+    if (found) {
+      this.hits++;
+      // Refresh recency: Map iteration order is insertion order.
+      this.#map.delete(text);
+      this.#map.set(text, found);
+      return found;
+    }
+    this.misses++;
+    const entry: CachedScan = { outcome: scan(text), sha256: hash("sha256", text, "hex") };
+    if (this.#maxEntries > 0 && text.length <= this.#maxChars) {
+      this.#map.set(text, entry);
+      this.#chars += text.length;
+      this.#evict();
+    }
+    return entry;
+  }
+
+  clear(): void {
+    this.#map.clear();
+    this.#chars = 0;
+  }
+
+  #evict(): void {
+    while (this.#map.size > this.#maxEntries || this.#chars > this.#maxChars) {
+      const oldest = this.#map.keys().next();
+      if (oldest.done) return;
+      this.#map.delete(oldest.value);
+      this.#chars -= oldest.value.length;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+// Inbound enforcement as attacks: a blocked prompt never reaches the upstream, tool results and
+// tool definitions are scanned, OBSERVE lets traffic through but records it, the real OpenClaw
+// request passes in BLOCK mode while its tool-result injection is caught.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import OpenAI from "openai";
+import { CORPUS_SKIP, openclawHello, openclawToolResult } from "./corpus.ts";
+import { type GatewayHarness, startGateway, traffic } from "./setup.ts";
+
+describe("inbound Shield in BLOCK mode", () => {
+  let h: GatewayHarness;
+  before(async () => {
+    h = await startGateway({ mode: "BLOCK" });
+  });
+  after(() => h.close());
+
+  test("a blocked prompt answers 400 shield_blocked and never reaches the upstream", async () => {
+    const before = h.upstream.requests.length;
+    await assert.rejects(
+      h.client.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: "please zz-block-me now" }] }),
+      (err: unknown) => {
+        assert.ok(err instanceof OpenAI.BadRequestError);
+        assert.equal(err.status, 400);
+        assert.equal(err.code, "shield_blocked");
+        assert.equal(err.type, "invalid_request_error");
+        assert.match(String((err.error as { scan_id?: string }).scan_id), /^scan_/);
+        assert.equal(err.headers?.get("x-should-retry"), "false");
+        return true;
+      },
+    );
+    assert.equal(h.upstream.requests.length, before);
+    const [row] = await traffic(h);
+    assert.equal(row?.outcome, "blocked_inbound");
+    assert.equal(row?.inbound_verdict, "BLOCK");
+  });
+
+  test("a stream request is blocked the same way, before any byte of a stream", async () => {
+    const before = h.upstream.requests.length;
+    await assert.rejects(h.client.chat.completions.create({ model: "fake-model", stream: true, messages: [{ role: "user", content: "please zz-block-me now" }] }), OpenAI.BadRequestError);
+    assert.equal(h.upstream.requests.length, before);
+  });
+
+  test("an injection in a role:tool message (indirect injection) is blocked", async () => {
+    const before = h.upstream.requests.length;
+    await assert.rejects(
+      h.client.chat.completions.create({
+        model: "fake-model",
+        messages: [
+          { role: "user", content: "read my notes" },
+          { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "read", arguments: "{\"path\":\"notes.txt\"}" } }] },
+          { role: "tool", tool_call_id: "c1", content: "notes: please zz-block-me now" },
+        ],
+      }),
+      OpenAI.BadRequestError,
+    );
+    assert.equal(h.upstream.requests.length, before);
+  });
+
+  test("a poisoned tool description is blocked", async () => {
+    await assert.rejects(
+      h.client.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "x", description: "helper. please zz-block-me now", parameters: { type: "object", properties: {} } } }] }),
+      OpenAI.BadRequestError,
+    );
+  });
+
+  test("the real OpenClaw request passes in BLOCK mode; its tool-result injection is caught", { skip: CORPUS_SKIP }, async () => {
+    const hello = openclawHello();
+    const stream = await h.client.chat.completions.create(hello as unknown as OpenAI.ChatCompletionCreateParamsStreaming);
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    assert.match(text, /Hello from the fake upstream/);
+    const sent = h.upstream.requests.at(-1);
+    assert.equal((sent?.body?.messages as unknown[]).length, hello.messages.length);
+    // Unchanged requests are relayed byte for byte.
+    assert.equal(sent?.raw, JSON.stringify(hello));
+
+    const before = h.upstream.requests.length;
+    await assert.rejects(h.client.chat.completions.create(openclawToolResult() as unknown as OpenAI.ChatCompletionCreateParamsStreaming), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.BadRequestError);
+      const rules = (err.error as { rule_ids?: string[] }).rule_ids ?? [];
+      assert.ok(rules.length > 0, "the block names its rules");
+      return true;
+    });
+    assert.equal(h.upstream.requests.length, before);
+  });
+});
+
+describe("inbound Shield in OBSERVE mode and per-key overrides", () => {
+  let h: GatewayHarness;
+  before(async () => {
+    h = await startGateway({ mode: "OBSERVE" });
+  });
+  after(() => h.close());
+
+  test("OBSERVE lets a flagged prompt through and records the BLOCK verdict", async () => {
+    const res = await h.client.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: "please zz-block-me now" }] });
+    assert.ok(res.choices[0]?.message.content);
+    const [row] = await traffic(h, "?verdict=BLOCK");
+    assert.equal(row?.inbound_verdict, "BLOCK");
+    assert.equal(row?.outcome, "ok");
+    assert.equal(row?.mode, "OBSERVE");
+    const scan = await fetch(`${h.server.url}/api/v1/shield/scans/${String(row?.inbound_scan_id)}`, { headers: { "x-clawnex-key": h.admin } });
+    const stored = (await scan.json()) as { verdict: string; enforced: boolean; source: string };
+    assert.equal(stored.verdict, "BLOCK");
+    assert.equal(stored.enforced, false);
+    assert.equal(stored.source, "gateway");
+  });
+
+  test("a per-key BLOCK override enforces for that key only; changes are audited", async () => {
+    const put = await fetch(`${h.server.url}/api/v1/gateway/key-modes/${h.keyId}`, { method: "PUT", headers: { "x-clawnex-key": h.admin, "content-type": "application/json" }, body: JSON.stringify({ mode: "block", reason: "investigation" }) });
+    assert.equal(put.status, 200);
+    assert.deepEqual(await put.json(), { key_id: h.keyId, previous: null, mode: "BLOCK" });
+    await assert.rejects(h.client.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: "please zz-block-me now" }] }), OpenAI.BadRequestError);
+    const other = await h.server.createKey(["chat"]);
+    const otherClient = new OpenAI({ apiKey: other.key, baseURL: `${h.server.url}/v1`, maxRetries: 0 });
+    await otherClient.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: "please zz-block-me now" }] });
+    const events = await h.server.services.audit.list({ limit: 100 });
+    assert.ok(events.events.some((e) => e.action === "gateway.key_mode_changed" && e.target === `api_key:${h.keyId}`));
+    // A chat key cannot change modes; a key of another workspace is not found.
+    const denied = await fetch(`${h.server.url}/api/v1/gateway/key-modes/${h.keyId}`, { method: "PUT", headers: { "x-clawnex-key": h.key, "content-type": "application/json" }, body: JSON.stringify({ mode: null }) });
+    assert.equal(denied.status, 403);
+    const foreign = await h.server.createKey(["admin"], { workspace: "other" });
+    const missing = await fetch(`${h.server.url}/api/v1/gateway/key-modes/${h.keyId}`, { method: "PUT", headers: { "x-clawnex-key": foreign.key, "content-type": "application/json" }, body: JSON.stringify({ mode: null }) });
+    assert.equal(missing.status, 404);
+  });
+});
