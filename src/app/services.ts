@@ -61,7 +61,7 @@ export async function createCoreServices(config: Config, onEventError: (type: st
   const engine = buildEngine(config);
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   const audit = new AuditLog(store.db);
-  const keys = new KeyService(store.db, audit);
+  const keys = new KeyService(store.db, audit, undefined, store.externalChanges);
   const settings = new SettingsStore(store.db);
   const modes = new ShieldModeService(settings, audit, config.shield.mode);
   const scanStore = new ScanStore(store.db);

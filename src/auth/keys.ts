@@ -106,11 +106,33 @@ export class KeyService {
   readonly #db: Kysely<Database>;
   readonly #audit: AuditLog;
   readonly #clock: () => Date;
+  readonly #externalChanges: (() => number) | undefined;
+  /** Key rows by prefix, valid while no other connection has committed (see Store.externalChanges). */
+  readonly #cache = new Map<string, { row: ApiKeysTable; version: number }>();
+  #localChanges = 0;
 
-  constructor(db: Kysely<Database>, audit: AuditLog, clock: () => Date = () => new Date()) {
+  constructor(db: Kysely<Database>, audit: AuditLog, clock: () => Date = () => new Date(), externalChanges?: () => number) {
     this.#db = db;
     this.#audit = audit;
     this.#clock = clock;
+    this.#externalChanges = externalChanges;
+  }
+
+  /** A version that moves on any key change, here or in another process; undefined = no caching. */
+  #version(): number | undefined {
+    return this.#externalChanges ? this.#externalChanges() * 1_000_000 + this.#localChanges : undefined;
+  }
+
+  async #rowByPrefix(prefix: string): Promise<ApiKeysTable | undefined> {
+    const version = this.#version();
+    const cached = this.#cache.get(prefix);
+    if (version !== undefined && cached && cached.version === version) return cached.row;
+    const row = await this.#db.selectFrom("api_keys").selectAll().where("prefix", "=", prefix).executeTakeFirst();
+    if (row && version !== undefined) {
+      if (this.#cache.size > 10_000) this.#cache.clear();
+      this.#cache.set(prefix, { row, version });
+    }
+    return row;
   }
 
   async create(input: CreateKeyInput, actor: string): Promise<CreatedKey> {
@@ -125,6 +147,7 @@ export class KeyService {
     const expiresAt = expiresInMs === undefined ? null : new Date(now.getTime() + expiresInMs);
     if (expiresAt !== null && Number.isNaN(expiresAt.getTime())) throw invalidRequest("expiry is too far in the future");
 
+    this.#localChanges++;
     return this.#audit.transaction(async (trx, append) => {
       // Generated inside the transaction: on a (vanishingly rare) prefix collision the whole
       // transaction is retried with fresh randomness.
@@ -168,6 +191,16 @@ export class KeyService {
 
   /** Revokes a key; revoking an already revoked key returns it unchanged and logs nothing. */
   async revoke(id: string, actor: string): Promise<ApiKeyRecord> {
+    try {
+      return await this.#revoke(id, actor);
+    } finally {
+      // After the commit: nothing cached before it can be served again.
+      this.#localChanges++;
+      this.#cache.clear();
+    }
+  }
+
+  async #revoke(id: string, actor: string): Promise<ApiKeyRecord> {
     return this.#audit.transaction(async (trx, append) => {
       const now = this.#clock();
       const row = await trx.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirst();
@@ -190,7 +223,7 @@ export class KeyService {
   async authenticate(rawKey: string): Promise<ApiKeyRecord | null> {
     const prefix = typeof rawKey === "string" ? KEY_SHAPE.exec(rawKey)?.[1] : undefined;
     if (prefix === undefined) return null; // not even shaped like a key: no database round trip
-    const row = await this.#db.selectFrom("api_keys").selectAll().where("prefix", "=", prefix).executeTakeFirst();
+    const row = await this.#rowByPrefix(prefix);
     if (!row) return null;
     const stored = Buffer.from(row.key_hash, "hex");
     const presented = sha256(rawKey);

@@ -15,6 +15,11 @@ export interface Store {
   dialect: Dialect;
   /** Location for humans: the SQLite file path, or the PostgreSQL URL without credentials. */
   location: string;
+  /**
+   * SQLite only: a number that changes whenever another connection (another process, such as the
+   * CLI) commits to the database. Lets hot paths cache rows yet see outside changes at once.
+   */
+  externalChanges?: () => number;
   close(): Promise<void>;
 }
 
@@ -39,10 +44,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let db: Kysely<Database>;
   let dialect: Dialect;
   let location: string;
+  let externalChanges: (() => number) | undefined;
   if (options.databaseUrl) {
     dialect = "postgres";
     location = redactUrl(options.databaseUrl);
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server drops (restart, failover, admin kill) is reported here; with
+    // no listener it would crash the process. The pool discards it and the next query reconnects.
+    pool.on("error", () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = "sqlite";
@@ -50,6 +59,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     location = join(options.dataDir, SQLITE_FILE_NAME);
     const database = new NodeSqliteDatabase(location);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const dataVersion = database.raw.prepare("PRAGMA data_version");
+    externalChanges = () => Number((dataVersion.get() as { data_version: number }).data_version);
   }
   try {
     await migrateToLatest(db as Kysely<unknown>, dialect);
@@ -57,5 +68,5 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return { db, dialect, location, close: () => db.destroy() };
+  return { db, dialect, location, ...(externalChanges ? { externalChanges } : {}), close: () => db.destroy() };
 }
