@@ -69,7 +69,8 @@ export async function createCoreServices(config: Config, onEventError: (type: st
   const sink = {
     async record(record: Parameters<ScanStore["record"]>[0]) {
       await scanStore.record(record);
-      void events.emit("scan.completed", { scan: record, workspace: record.workspace, keyId: record.key_id, source: record.source });
+      // Awaited: webhook deliveries (shield.blocked) are queued before the scan is answered.
+      await events.emit("scan.completed", { scan: record, workspace: record.workspace, keyId: record.key_id, source: record.source });
     },
   };
   const scans = new ScanService({ engine: () => engine, modes, sink, storeRawText: config.shield.storeRawText });
