@@ -3,10 +3,11 @@
 import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Services } from "../app/services.ts";
 import { notFound } from "../errors.ts";
 import { sendError } from "./error-mapper.ts";
+import { idempotencyPlugin } from "./idempotency.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { shieldRoutes } from "./routes/shield.ts";
 
@@ -47,8 +48,12 @@ export async function buildServer(services: Services, options: ServerOptions = {
       components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "X-ClawNex-Key" }, bearer: { type: "http", scheme: "bearer" } } },
     },
     transform: jsonSchemaTransform,
+    // Emits the named (.meta({ id })) schemas into components.schemas, which the paths $ref.
+    transformObject: jsonSchemaTransformObject,
   });
 
+  // Before any route: it hooks route registration for routes with config.idempotent.
+  await app.register(idempotencyPlugin, { db: services.store.db });
   await app.register(healthRoutes);
   await app.register(shieldRoutes(services));
   for (const module of services.modules) if (module.routes) await app.register(module.routes);
