@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   keys: () => import("./commands/keys.ts"),
   audit: () => import("./commands/audit.ts"),
   shield: () => import("./commands/shield.ts"),
+  breakglass: () => import("./commands/breakglass.ts"),
 };
 
 async function help(io: CliIo): Promise<number> {
