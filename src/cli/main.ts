@@ -17,6 +17,10 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   audit: () => import("./commands/audit.ts"),
   shield: () => import("./commands/shield.ts"),
   breakglass: () => import("./commands/breakglass.ts"),
+  watch: () => import("./commands/watch.ts"),
+  trust: () => import("./commands/trust.ts"),
+  instances: () => import("./commands/instances.ts"),
+  openclaw: () => import("./commands/openclaw.ts"),
 };
 
 async function help(io: CliIo): Promise<number> {
