@@ -63,6 +63,8 @@ export class ShieldEngine {
   readonly #options: ShieldOptions;
   /** When set, counts the characters each rule's regexes examined (bench:shield --per-rule). */
   regexWork: Map<string, number> | null = null;
+  /** When set, milliseconds spent per rule (bench:shield --per-rule). */
+  ruleTime: Map<string, number> | null = null;
 
   constructor(rules: readonly Rule[], options: ShieldOptions) {
     this.#options = options;
@@ -187,6 +189,7 @@ export class ShieldEngine {
         continue;
       }
       const view = rule.view === "folded" ? (folded ??= fold(clean)) : clean;
+      const ruleStarted = this.ruleTime ? performance.now() : 0;
       const windows = this.#windows(compiled, candidates.hits, candidates.positions, view.length) ?? [[0, view.length]];
       const found: Array<{ span: Span; sensitive: Span | null }> = [];
       let patternsMatched = 0;
@@ -227,6 +230,7 @@ export class ShieldEngine {
         // Enough evidence: further patterns can't change whether (or where) the rule fires.
         if (patternsMatched >= rule.minMatches && found.length >= MAX_DETECTIONS_PER_RULE) break;
       }
+      if (this.ruleTime) this.ruleTime.set(rule.id, (this.ruleTime.get(rule.id) ?? 0) + performance.now() - ruleStarted);
       if (patternsMatched < rule.minMatches) continue;
       const kept = rule.minMatches > 1 ? found.slice(0, 1) : found;
       for (const f of kept) raw.push({ compiled, ...f });
