@@ -6,6 +6,7 @@ export const SCOPES = [
   "chat",
   "fleet:read",
   "alerts:read",
+  "alerts:write",
   "audit:read",
   "admin",
   "agents:read",

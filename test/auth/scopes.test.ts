@@ -8,6 +8,7 @@ test("the scope list is the documented one", () => {
     "agents:read",
     "agents:write",
     "alerts:read",
+    "alerts:write",
     "audit:read",
     "chat",
     "files:read",
