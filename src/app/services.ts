@@ -10,6 +10,7 @@ import { createGatewayModule } from "../gateway/module.ts";
 import { requireScope } from "../http/auth.ts";
 import { CursorCodec } from "../http/cursor.ts";
 import { RateLimiter } from "../http/rate-limit.ts";
+import { createMcpModule } from "../mcp/module.ts";
 import { createOpenClawModule } from "../openclaw/module.ts";
 import { ScanService } from "../scans/scan-service.ts";
 import { ScanStore } from "../scans/scan-store.ts";
@@ -83,7 +84,7 @@ export async function createServices(config: Config, onEventError?: (type: strin
   const core = await createCoreServices(config, onEventError);
   const modules: AppModule[] = [];
   try {
-    for (const create of [createGatewayModule, createFleetModule, createWebhooksModule, createOpenClawModule, createSocModule, createPostureModule]) modules.push(await create(core));
+    for (const create of [createGatewayModule, createFleetModule, createWebhooksModule, createOpenClawModule, createSocModule, createPostureModule, createMcpModule]) modules.push(await create(core));
   } catch (err) {
     await core.store.close();
     throw err;

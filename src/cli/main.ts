@@ -21,6 +21,10 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   trust: () => import("./commands/trust.ts"),
   instances: () => import("./commands/instances.ts"),
   openclaw: () => import("./commands/openclaw.ts"),
+  alerts: () => import("./commands/alerts.ts"),
+  incidents: () => import("./commands/incidents.ts"),
+  posture: () => import("./commands/posture.ts"),
+  mcp: () => import("./commands/mcp.ts"),
 };
 
 async function help(io: CliIo): Promise<number> {
