@@ -38,7 +38,7 @@ export interface CoreServices {
   events: EventBus;
   limiter: RateLimiter;
   cursors: CursorCodec;
-  /** Fastify preHandler: authenticates the key, applies the rate limit, checks the scope. */
+  /** Fastify onRequest hook (before the body is parsed): authenticates the key, applies the rate limit, checks the scope. */
   requireScope(scope: Scope): ReturnType<typeof requireScope>;
 }
 

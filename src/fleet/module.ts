@@ -8,6 +8,7 @@ import { IdempotencyStore } from "../http/idempotency.ts";
 import { AgentService } from "./agents/agent-service.ts";
 import { AgentStore } from "./agents/agent-store.ts";
 import { FileScanner } from "./files/file-scanner.ts";
+import { shieldReach } from "./files/text-windows.ts";
 import { FileService } from "./files/file-service.ts";
 import { FileStore } from "./files/file-store.ts";
 import { FileStorage } from "./files/storage.ts";
@@ -48,6 +49,7 @@ export async function createFleetModule(core: CoreServices): Promise<FleetModule
     scans: core.scans,
     clamd: clamdAddress ? { address: clamdAddress, timeoutMs: config.files.clamdTimeoutMs } : undefined,
     quarantineKinds: config.files.quarantineKinds,
+    reachChars: () => shieldReach(core.engine),
   });
   const files = new FileService({ store: fileStore, storage, scanner, paginator, maxBytes: config.files.maxBytes });
   const taskEvents = new TaskEvents(core.events, taskStore);

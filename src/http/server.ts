@@ -8,6 +8,7 @@ import type { Services } from "../app/services.ts";
 import { notFound } from "../errors.ts";
 import { sendError } from "./error-mapper.ts";
 import { idempotencyPlugin } from "./idempotency.ts";
+import { markOptionalBodies } from "./openapi-optional-bodies.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { shieldRoutes } from "./routes/shield.ts";
 
@@ -49,7 +50,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
     },
     transform: jsonSchemaTransform,
     // Emits the named (.meta({ id })) schemas into components.schemas, which the paths $ref.
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => markOptionalBodies(jsonSchemaTransformObject(input)),
   });
 
   // Before any route: it hooks route registration for routes with config.idempotent.

@@ -10,6 +10,7 @@ import { migration as openclaw } from "./migrations/0004_openclaw.ts";
 import { migration as soc } from "./migrations/0005_soc.ts";
 import { migration as webhooks } from "./migrations/0006_webhooks.ts";
 import { migration as posture } from "./migrations/0007_posture.ts";
+import { migration as webhookSecretOverlap } from "./migrations/0008_webhook_secret_overlap.ts";
 import type { MigrationFactory } from "./migrations/types.ts";
 
 /** Ordered by name; append new migrations, never edit a released one. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, MigrationFactory> = {
   "0005_soc": soc,
   "0006_webhooks": webhooks,
   "0007_posture": posture,
+  "0008_webhook_secret_overlap": webhookSecretOverlap,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

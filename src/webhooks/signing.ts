@@ -36,13 +36,19 @@ export interface SignatureHeaders {
   "webhook-signature": string;
 }
 
-/** Headers for one attempt; the timestamp is the attempt's (so retries stay within tolerance). */
-export function signatureHeaders(secret: string, eventId: string, body: string, attemptTime: Date): SignatureHeaders {
+/**
+ * Headers for one attempt; the timestamp is the attempt's (so retries stay within tolerance).
+ * `secrets` are the webhook's active secrets, newest first: one outside a rotation's overlap, two
+ * during it. Each header then lists one signature per secret, so a receiver holding either secret
+ * verifies: webhook-signature space-separated (as the Standard Webhooks spec lists them),
+ * X-ClawNex-Signature comma-separated ("sha256=<new>, sha256=<old>", an HTTP list).
+ */
+export function signatureHeaders(secrets: readonly string[], eventId: string, body: string, attemptTime: Date): SignatureHeaders {
   const timestamp = Math.floor(attemptTime.getTime() / 1000);
   return {
-    "x-clawnex-signature": clawnexSignature(secret, body),
+    "x-clawnex-signature": secrets.map((secret) => clawnexSignature(secret, body)).join(", "),
     "webhook-id": eventId,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": standardSignature(secret, eventId, timestamp, body),
+    "webhook-signature": secrets.map((secret) => standardSignature(secret, eventId, timestamp, body)).join(" "),
   };
 }

@@ -15,6 +15,9 @@ export interface WebhooksTable {
   disabled_reason: string | null;
   /** The signing secret, AES-256-GCM encrypted with the data dir's key (see secret-box.ts). */
   secret_encrypted: string;
+  /** The secret the last rotation replaced (sealed like secret_encrypted): it co-signs until its expiry. */
+  previous_secret_encrypted: string | null;
+  previous_secret_expires_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -10,6 +10,8 @@ export interface WebhookView {
   description: string | null;
   enabled: boolean;
   disabled_reason: string | null;
+  /** Until when the secret replaced by the last rotation still co-signs deliveries; null when none does. */
+  previous_secret_expires_at: string | null;
   sandbox: boolean;
   created_at: string;
   updated_at: string;
@@ -40,7 +42,8 @@ export interface DeliveryView {
   attempts: AttemptView[];
 }
 
-export function toWebhookView(row: WebhookRow): WebhookView {
+export function toWebhookView(row: WebhookRow, now: Date): WebhookView {
+  const overlap = row.previous_secret_encrypted !== null && row.previous_secret_expires_at !== null && Date.parse(row.previous_secret_expires_at) > now.getTime();
   return {
     id: row.id,
     url: row.url,
@@ -48,6 +51,7 @@ export function toWebhookView(row: WebhookRow): WebhookView {
     description: row.description,
     enabled: row.enabled === 1,
     disabled_reason: row.disabled_reason,
+    previous_secret_expires_at: overlap ? row.previous_secret_expires_at : null,
     sandbox: row.sandbox === 1,
     created_at: row.created_at,
     updated_at: row.updated_at,

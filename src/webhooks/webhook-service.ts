@@ -106,6 +106,8 @@ export class WebhookService {
       enabled: input.enabled === false ? 0 : 1,
       disabled_reason: null,
       secret_encrypted: this.#o.secrets.seal(secret, id),
+      previous_secret_encrypted: null,
+      previous_secret_expires_at: null,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
@@ -117,18 +119,18 @@ export class WebhookService {
       await webhooks.insert(row);
       await append(auditEvent(space, actor, "webhook.created", row, { events: parseEvents(row.events) }));
     });
-    return { ...toWebhookView(row), secret };
+    return { ...toWebhookView(row, now), secret };
   }
 
   async list(space: Space, query: PageQuery): Promise<Page<WebhookView>> {
     const kind = `webhooks:${space.sandbox ? "sandbox" : "live"}`;
     const after = decodeCursor(this.#o.cursors, kind, query.cursor);
     const rows = await this.#webhooks.list(space, after, query.limit + 1);
-    return toPage(this.#o.cursors, kind, rows, query.limit, toWebhookView);
+    return toPage(this.#o.cursors, kind, rows, query.limit, (row) => toWebhookView(row, this.#clock()));
   }
 
   async get(space: Space, id: string): Promise<WebhookView> {
-    return toWebhookView(await this.#find(space, id));
+    return toWebhookView(await this.#find(space, id), this.#clock());
   }
 
   async update(space: Space, id: string, input: UpdateWebhookInput, actor: string): Promise<WebhookView> {
@@ -142,7 +144,7 @@ export class WebhookService {
       // Re-enabling clears why delivery had stopped by itself.
       if (input.enabled) patch.disabled_reason = null;
     }
-    if (Object.keys(patch).length === 0) return toWebhookView(current);
+    if (Object.keys(patch).length === 0) return toWebhookView(current, this.#clock());
     const changed = Object.keys(input).filter((k) => input[k as keyof UpdateWebhookInput] !== undefined);
     const row = await this.#audited(async (webhooks, append) => {
       const updated = await webhooks.update(space, id, patch, this.#clock().toISOString());
@@ -150,7 +152,7 @@ export class WebhookService {
       await append(auditEvent(space, actor, "webhook.updated", updated, { changed }));
       return updated;
     });
-    return toWebhookView(row);
+    return toWebhookView(row, this.#clock());
   }
 
   async delete(space: Space, id: string, actor: string): Promise<WebhookView> {
@@ -159,20 +161,32 @@ export class WebhookService {
       if (!(await webhooks.delete(space, id))) throw notFound("webhook");
       await append(auditEvent(space, actor, "webhook.deleted", row, {}));
     });
-    return toWebhookView(row);
+    return toWebhookView(row, this.#clock());
   }
 
-  /** A new secret, effective for every attempt from now on (queued retries included). */
-  async rotateSecret(space: Space, id: string, actor: string): Promise<WebhookView & { secret: string }> {
-    await this.#find(space, id);
+  /**
+   * A new secret, signing every attempt from now on (queued retries included). The replaced one
+   * keeps co-signing for `previousExpiresInSeconds` (0: at once), so receivers can switch without
+   * a failed delivery. A rotation during an overlap drops the older secret at once: at most two
+   * secrets sign a delivery.
+   */
+  async rotateSecret(space: Space, id: string, actor: string, previousExpiresInSeconds: number): Promise<WebhookView & { secret: string }> {
+    const current = await this.#find(space, id);
     const secret = generateSecret();
+    const now = this.#clock();
+    const expiresAt = previousExpiresInSeconds > 0 ? new Date(now.getTime() + previousExpiresInSeconds * 1000).toISOString() : null;
+    const patch: WebhookPatch = {
+      secret_encrypted: this.#o.secrets.seal(secret, id),
+      previous_secret_encrypted: expiresAt ? current.secret_encrypted : null,
+      previous_secret_expires_at: expiresAt,
+    };
     const row = await this.#audited(async (webhooks, append) => {
-      const updated = await webhooks.update(space, id, { secret_encrypted: this.#o.secrets.seal(secret, id) }, this.#clock().toISOString());
+      const updated = await webhooks.update(space, id, patch, now.toISOString());
       if (!updated) throw notFound("webhook");
-      await append(auditEvent(space, actor, "webhook.secret_rotated", updated, {}));
+      await append(auditEvent(space, actor, "webhook.secret_rotated", updated, { previous_secret_expires_at: expiresAt }));
       return updated;
     });
-    return { ...toWebhookView(row), secret };
+    return { ...toWebhookView(row, now), secret };
   }
 
   /** Queues a `webhook.test` event to this webhook alone, whatever it subscribes to. */

@@ -164,5 +164,11 @@ for (const backend of backends()) describe(`fleet agents API [${backend.name}]`,
   it("refuses requests without a valid key (401)", async () => {
     assert.equal((await send(`${server.url}/api/v1/agents`, "GET", undefined)).status, 401);
     assert.equal((await send(`${server.url}/api/v1/agents`, "GET", "cnx_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB")).status, 401);
+    // Authentication comes before the body is validated: a caller without a key learns nothing
+    // about the schema, and one without the scope gets 403, not a validation hint.
+    const invalid = await send(`${server.url}/api/v1/agents`, "POST", undefined, { name: 5 });
+    assert.equal(invalid.status, 401);
+    const reader = (await server.createKey(["agents:read"])).key;
+    assert.equal((await send(`${server.url}/api/v1/agents`, "POST", reader, { name: 5 })).status, 403);
   });
 });

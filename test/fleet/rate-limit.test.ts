@@ -19,8 +19,9 @@ describe("fleet rate limits", () => {
     const b = client(server, (await server.createKey(["agents:read"], { workspace: "rl-b" })).key);
     const remaining: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = i % 2 === 0 ? await a.get("/agents") : await a2.get(`/agents/agt_missing${i}`);
-      assert.ok(res.status === 200 || res.status === 404);
+      // Answers of every kind count and carry the headers: 200, 404, and a 400 for an invalid body.
+      const res = i === 4 ? await a.post("/agents", { name: 5 }) : i % 2 === 0 ? await a.get("/agents") : await a2.get(`/agents/agt_missing${i}`);
+      assert.equal(res.status, i === 4 ? 400 : i % 2 === 0 ? 200 : 404);
       assert.equal(res.headers.get("ratelimit-limit"), "5");
       assert.match(res.headers.get("ratelimit-reset") ?? "", /^\d+$/);
       remaining.push(Number(res.headers.get("ratelimit-remaining")));

@@ -157,6 +157,22 @@ describe("JS SDK against a live ClawNex", () => {
 
     const rotated = await client.webhooks.rotateSecret(hook.id);
     assert.notEqual(rotated.secret, hook.secret);
+    // During the overlap (24 h by default) the SDK verifies a delivery with either secret.
+    assert.notEqual(rotated.previous_secret_expires_at, null);
+    await client.webhooks.test(hook.id);
+    const during = await (async () => {
+      for (;;) {
+        const all = receiver.received.filter((r) => r.path === "/sdk-verify");
+        if (all.length >= 2) return all[1] as (typeof all)[number];
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    for (const secret of [hook.secret, rotated.secret]) {
+      assert.equal((await verifyWebhook({ payload: during.body, headers: during.headers as Record<string, string>, secret })).type, "webhook.test");
+      assert.equal(await verifyClawNexSignature(during.body, (during.headers as Record<string, string>)["x-clawnex-signature"], secret), true);
+    }
+    const retired = await client.webhooks.rotateSecret(hook.id, { previous_secret_expires_in: 0 });
+    assert.equal(retired.previous_secret_expires_at, null);
     const deliveries = await client.webhooks.deliveries(hook.id).toArray();
     assert.ok(deliveries.some((d) => d.id === delivery.id));
     const deleted = await client.webhooks.delete(hook.id);
@@ -168,6 +184,11 @@ describe("JS SDK portability and verifier vectors", () => {
   it("typechecks for browsers: DOM lib, no Node types (fetch and Web Crypto only)", () => {
     const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "sdk/js/tsconfig.json", "--noEmit"], { encoding: "utf8" });
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  });
+
+  it("has types generated from the server's current OpenAPI document", () => {
+    const check = spawnSync(process.execPath, ["sdk/js/scripts/generate-types.ts", "--check"], { encoding: "utf8" });
+    assert.equal(check.status, 0, check.stdout + check.stderr);
   });
 
   it("accepts the Standard Webhooks reference vector", async () => {

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
+import { verifyClawNexSignature, verifyWebhook } from "../../sdk/js/src/index.ts";
 import { postJson } from "../helpers/server.ts";
 import { after, before, describe, it } from "node:test";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
@@ -45,19 +46,74 @@ describe("webhook deliveries over the API", () => {
     assert.equal(got.headers["content-type"], "application/json");
   });
 
-  it("rotates the secret: shown once, and the next delivery is signed with the new one only", async () => {
+  it("rotates the secret with an overlap: both secrets verify until the old one expires, then only the new one", async () => {
     const created = await create({ url: `${receiver.url}/rotate`, events: ["task.created"] });
-    const rotated = await call(server, "POST", `/api/v1/webhooks/${created.body.id}/rotate-secret`, key);
+    const id = created.body.id as string;
+    const old = created.body.secret as string;
+    const deliver = async () => {
+      const before = receiver.received.filter((r) => r.path === "/rotate").length;
+      assert.equal((await call(server, "POST", `/api/v1/webhooks/${id}/test`, key)).status, 202);
+      const got = await until(() => receiver.received.filter((r) => r.path === "/rotate")[before]);
+      return { body: got.body, headers: got.headers as Record<string, string> };
+    };
+    // Every verifier a receiver may use: the Standard Webhooks reference library, the JS SDK's
+    // verifier (both headers), and a plain HMAC of the body against X-ClawNex-Signature's list.
+    const verifies = async (got: { body: string; headers: Record<string, string> }, secret: string) => {
+      const standard = (() => {
+        try {
+          new Webhook(secret).verify(got.body, got.headers);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      const sdk = await verifyWebhook({ payload: got.body, headers: got.headers, secret }).then(() => true, () => false);
+      const plain = (got.headers["x-clawnex-signature"] ?? "").split(", ").includes(`sha256=${createHmac("sha256", secret).update(got.body).digest("hex")}`);
+      assert.equal(sdk, standard, "the SDK agrees with the reference library");
+      assert.equal(plain, standard, "X-ClawNex-Signature agrees with webhook-signature");
+      assert.equal(await verifyClawNexSignature(got.body, got.headers["x-clawnex-signature"], secret), standard);
+      return standard;
+    };
+
+    // Default overlap: 24 hours, shown on the webhook.
+    const rotated = await call(server, "POST", `/api/v1/webhooks/${id}/rotate-secret`, key);
     assert.equal(rotated.status, 200);
-    assert.match(rotated.body.secret, /^whsec_/);
-    assert.notEqual(rotated.body.secret, created.body.secret);
-    const before = receiver.received.length;
-    await call(server, "POST", `/api/v1/webhooks/${created.body.id}/test`, key);
-    await receiver.waitFor(before + 1);
-    const got = receiver.received.filter((r) => r.path === "/rotate").at(-1);
-    assert.ok(got);
-    new Webhook(rotated.body.secret).verify(got.body, got.headers as Record<string, string>);
-    assert.throws(() => new Webhook(created.body.secret).verify(got.body, got.headers as Record<string, string>));
+    const fresh = rotated.body.secret as string;
+    assert.match(fresh, /^whsec_/);
+    assert.notEqual(fresh, old);
+    const overlapEnds = Date.parse(rotated.body.previous_secret_expires_at);
+    assert.ok(Math.abs(overlapEnds - (Date.now() + 24 * 3600_000)) < 60_000, rotated.body.previous_secret_expires_at);
+    assert.equal((await call(server, "GET", `/api/v1/webhooks/${id}`, key)).body.previous_secret_expires_at, rotated.body.previous_secret_expires_at);
+    const during = await deliver();
+    assert.equal(during.headers["webhook-signature"]?.split(" ").length, 2);
+    assert.equal(during.headers["x-clawnex-signature"]?.split(", ").length, 2);
+    assert.equal(await verifies(during, fresh), true, "the new secret verifies during the overlap");
+    assert.equal(await verifies(during, old), true, "the old secret still verifies during the overlap");
+
+    // A rotation during an overlap keeps only the secret it replaces; 0 retires it at once.
+    const immediate = await call(server, "POST", `/api/v1/webhooks/${id}/rotate-secret`, key, { previous_secret_expires_in: 0 });
+    assert.equal(immediate.status, 200);
+    assert.equal(immediate.body.previous_secret_expires_at, null);
+    const alone = await deliver();
+    assert.equal(alone.headers["webhook-signature"]?.split(" ").length, 1);
+    assert.equal(await verifies(alone, immediate.body.secret), true);
+    assert.equal(await verifies(alone, fresh), false);
+    assert.equal(await verifies(alone, old), false);
+
+    // A short overlap: once it has passed, deliveries carry the new signature only.
+    const short = await call(server, "POST", `/api/v1/webhooks/${id}/rotate-secret`, key, { previous_secret_expires_in: 1 });
+    assert.notEqual(short.body.previous_secret_expires_at, null);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(short.body.previous_secret_expires_at) - Date.now()) + 50));
+    assert.equal((await call(server, "GET", `/api/v1/webhooks/${id}`, key)).body.previous_secret_expires_at, null);
+    const afterExpiry = await deliver();
+    assert.equal(await verifies(afterExpiry, short.body.secret), true);
+    assert.equal(await verifies(afterExpiry, immediate.body.secret), false, "the expired secret no longer verifies");
+
+    for (const bad of [{ previous_secret_expires_in: -1 }, { previous_secret_expires_in: 8 * 24 * 3600 }, { previous_secret_expires_in: "1h" }, { expires: 1 }]) {
+      const res = await call(server, "POST", `/api/v1/webhooks/${id}/rotate-secret`, key, bad);
+      assert.equal(res.status, 400, JSON.stringify(bad));
+      assert.equal(res.body.error.code, "invalid_request");
+    }
   });
 
   it("lists every attempt of every delivery: time, status code, latency, error", async () => {
@@ -163,6 +219,34 @@ describe("webhook deliveries over the API", () => {
     assert.ok(!blocked?.body.includes("zz-block-me"));
     while (typesAt("/fleet-live").length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     assert.deepEqual(typesAt("/fleet-live"), ["agent.created"], "no sandbox event reached the production webhook");
+  });
+
+  it("delivers a task's whole lifecycle and every agent change, in order, to a subscriber", async (t) => {
+    const doc = (await call(server, "GET", "/api/v1/openapi.json", null)).body;
+    if (!doc.paths["/api/v1/sandbox/tasks"]) return t.skip("this server has no fleet API");
+    const admin = (await server.createKey(["admin"], { workspace: "lifecycle" })).key;
+    await call(server, "POST", "/api/v1/sandbox/webhooks", admin, { url: `${receiver.url}/lifecycle`, events: ["agent.created", "agent.updated", "agent.deleted", "task.created", "task.started", "task.output_received", "task.completed", "task.cancelled", "task.failed"] });
+    const events = () => receiver.received.filter((r) => r.path === "/lifecycle").map((r) => JSON.parse(r.body) as { type: string; data: { id: string } });
+    const of = (id: string) => events().filter((e) => e.data.id === id).map((e) => e.type);
+    const waitFor = (id: string, type: string) => until(() => (of(id).includes(type) ? true : undefined), 20_000);
+
+    // The simulated model of the sandbox: a task that runs to completion.
+    const agent = (await call(server, "POST", "/api/v1/sandbox/agents", admin, { name: "life", model: "sim" })).body;
+    const done = (await call(server, "POST", "/api/v1/sandbox/tasks", admin, { agent_id: agent.id, instructions: "Summarise the week." })).body;
+    await waitFor(done.id, "task.completed");
+    assert.deepEqual(of(done.id), ["task.created", "task.started", "task.output_received", "task.completed"]);
+
+    // Cancelled while pending (the agent is paused, so it never starts).
+    await call(server, "PATCH", `/api/v1/sandbox/agents/${agent.id}`, admin, { status: "paused" });
+    const cancelled = (await call(server, "POST", "/api/v1/sandbox/tasks", admin, { agent_id: agent.id, instructions: "never mind" })).body;
+    assert.equal((await call(server, "POST", `/api/v1/sandbox/tasks/${cancelled.id}/cancel`, admin)).status, 200);
+    await waitFor(cancelled.id, "task.cancelled");
+    assert.deepEqual(of(cancelled.id), ["task.created", "task.cancelled"]);
+
+    await call(server, "PATCH", `/api/v1/sandbox/agents/${agent.id}`, admin, { status: "active" });
+    assert.equal((await call(server, "DELETE", `/api/v1/sandbox/agents/${agent.id}`, admin)).status, 200);
+    await waitFor(agent.id, "agent.deleted");
+    assert.deepEqual(of(agent.id), ["agent.created", "agent.updated", "agent.updated", "agent.deleted"]);
   });
 
   it("honours Idempotency-Key: a replay returns the same webhook and secret without creating another; the stored answer holds no secret", async () => {

@@ -27,7 +27,7 @@ describe("delivery signatures", () => {
       fc.property(fc.json(), fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !s.includes(".")), (body, suffix) => {
         const secret = generateSecret();
         const id = `evt_${Buffer.from(suffix).toString("hex")}`;
-        const headers = signatureHeaders(secret, id, body, new Date());
+        const headers = signatureHeaders([secret], id, body, new Date());
         const verifier = new Webhook(secret);
         verifier.verify(body, headers);
         assert.throws(() => verifier.verify(body + " ", headers));
@@ -40,7 +40,7 @@ describe("delivery signatures", () => {
 
   it("the reference verifier rejects a replay outside its 5-minute tolerance", () => {
     const secret = generateSecret();
-    const headers = signatureHeaders(secret, "evt_1", "{}", new Date(Date.now() - 10 * 60_000));
+    const headers = signatureHeaders([secret], "evt_1", "{}", new Date(Date.now() - 10 * 60_000));
     assert.throws(() => new Webhook(secret).verify("{}", headers), /too old/);
   });
 
@@ -49,7 +49,18 @@ describe("delivery signatures", () => {
     const body = '{"id":"evt_1","type":"task.created","data":{"é":"ü"}}';
     const expected = createHmac("sha256", secret).update(Buffer.from(body, "utf8")).digest("hex");
     assert.equal(clawnexSignature(secret, body), `sha256=${expected}`);
-    assert.equal(signatureHeaders(secret, "evt_1", body, new Date())["x-clawnex-signature"], `sha256=${expected}`);
+    assert.equal(signatureHeaders([secret], "evt_1", body, new Date())["x-clawnex-signature"], `sha256=${expected}`);
+  });
+
+  it("during a rotation's overlap, both headers list one signature per secret and either secret verifies", () => {
+    const [current, previous] = [generateSecret(), generateSecret()];
+    const body = '{"id":"evt_2","type":"task.created","data":{}}';
+    const headers = signatureHeaders([current, previous], "evt_2", body, new Date());
+    assert.equal(headers["x-clawnex-signature"], `${clawnexSignature(current, body)}, ${clawnexSignature(previous, body)}`);
+    assert.equal(headers["webhook-signature"].split(" ").length, 2);
+    new Webhook(current).verify(body, headers);
+    new Webhook(previous).verify(body, headers);
+    assert.throws(() => new Webhook(generateSecret()).verify(body, headers));
   });
 });
 

@@ -2112,7 +2112,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Replace the signing secret (the new one is returned once and signs every attempt from now on) */
+        /** Replace the signing secret: the new one is returned once and signs every attempt from now on; the old one co-signs until previous_secret_expires_in (default 24 h) has passed */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -2234,7 +2234,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** [sandbox] Replace the signing secret (the new one is returned once and signs every attempt from now on) */
+        /** [sandbox] Replace the signing secret: the new one is returned once and signs every attempt from now on; the old one co-signs until previous_secret_expires_in (default 24 h) has passed */
         post: operations["sandboxRotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -3754,6 +3754,339 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts, oldest first: poll with since=next_cursor to get each alert exactly once */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/export.ndjson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts as NDJSON (one JSON alert per line), streamed
+         * @description Same filters as GET /api/v1/alerts. The X-ClawNex-Next-Cursor header is the position after the last alert in this export: pass it as since next time.
+         */
+        get: operations["exportAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert */
+        get: operations["getAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an alert's status: acknowledged, resolved, suppressed (with reason and expiry) or open (audited) */
+        patch: operations["updateAlert"];
+        trace?: never;
+    };
+    "/api/v1/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Incidents opened by correlation rules, oldest first (same polling cursor as alerts) */
+        get: operations["listIncidents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One incident with its events in order, the rule, the score and why */
+        get: operations["getIncident"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change an incident's status (audited) */
+        patch: operations["updateIncident"];
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit events of the key's workspace, oldest first (poll with since=next_cursor) */
+        get: operations["listAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export.ndjson": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit events as NDJSON, streamed
+         * @description The X-ClawNex-Next-Cursor header is the position after this export: pass it as since next time.
+         */
+        get: operations["exportAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (requests, verdicts, blocks, latency, alerts, incidents, queues)
+         * @description Text exposition format 0.0.4. Without a key from loopback only (configurable); otherwise scope alerts:read.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Latest host posture scan (runs one when none exists) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only findings at least this severe (the summary still counts all) */
+                    min_severity?: "critical" | "high" | "medium" | "low" | "info";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostureRun"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posture/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Scan the host posture now (audited) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Only findings at least this severe (the summary still counts all) */
+                    min_severity?: "critical" | "high" | "medium" | "low" | "info";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostureRun"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4098,6 +4431,257 @@ export interface components {
             source: "clawnex" | "openclaw";
             confirmedByOpenclaw?: boolean;
         };
+        /** @description Where the evidence is: scan, traffic and audit ids, transcript positions. Never the text itself. */
+        SocEvidenceInput: {
+            scan_ids?: string[];
+            traffic_ids?: string[];
+            transcript?: {
+                session: string;
+                event_id: string;
+                part?: string;
+            }[];
+            audit_ids?: string[];
+            rule_ids?: string[];
+            refs?: string[];
+        };
+        SocEventInput: {
+            id: string;
+            workspace: string;
+            ts: string;
+            source: string;
+            kind: string;
+            instance: string | null;
+            agent: string | null;
+            session: string | null;
+            sender: string | null;
+            target: string | null;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            category: string;
+            summary: string;
+            evidence: components["schemas"]["SocEvidenceInput"];
+            attributes: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+        };
+        AlertInput: {
+            id: string;
+            /** @constant */
+            object: "alert";
+            workspace: string;
+            /** @description Creation order; the `since` cursor follows it. */
+            seq: number;
+            rule_id: string;
+            title: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved" | "suppressed";
+            source: string;
+            category: string;
+            instance: string | null;
+            agent: string | null;
+            target: string | null;
+            summary: string;
+            /** @description rule | workspace | the rule's dedupe fields: events with the same key within the window fold into this alert. */
+            dedupe_key: string;
+            count: number;
+            first_seen: string;
+            last_seen: string;
+            created_at: string;
+            updated_at: string;
+            status_by: string | null;
+            status_reason: string | null;
+            suppressed_until: string | null;
+            /** @description The first 20 and the latest event ids (50 at most). */
+            event_ids: string[];
+            evidence: components["schemas"]["SocEvidenceInput"];
+        };
+        IncidentInput: {
+            id: string;
+            /** @constant */
+            object: "incident";
+            workspace: string;
+            seq: number;
+            rule_id: string;
+            title: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved" | "suppressed";
+            /** @description The values the rule grouped the events by (agent, session, sender, ...). */
+            group: {
+                [key: string]: string | null;
+            };
+            /** @description 0..100, computed as the explanation shows. */
+            score: number;
+            /** @description Why the rule fired: its steps in order, each with its events and points, and the sum. */
+            explanation: string;
+            breakdown: {
+                steps: {
+                    id: string;
+                    label: string;
+                    weight: number;
+                    required: boolean;
+                    satisfied: boolean;
+                    events: number;
+                    strongest: ("info" | "low" | "medium" | "high" | "critical") | null;
+                    points: number;
+                }[];
+                extra_events: number;
+                bonus: number;
+                threshold: number;
+                ordered: boolean;
+                window_seconds: number;
+            };
+            event_count: number;
+            first_seen: string;
+            last_seen: string;
+            created_at: string;
+            updated_at: string;
+            status_by: string | null;
+            status_reason: string | null;
+            suppressed_until: string | null;
+        };
+        IncidentDetailInput: {
+            id: string;
+            /** @constant */
+            object: "incident";
+            workspace: string;
+            seq: number;
+            rule_id: string;
+            title: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved" | "suppressed";
+            /** @description The values the rule grouped the events by (agent, session, sender, ...). */
+            group: {
+                [key: string]: string | null;
+            };
+            /** @description 0..100, computed as the explanation shows. */
+            score: number;
+            /** @description Why the rule fired: its steps in order, each with its events and points, and the sum. */
+            explanation: string;
+            breakdown: {
+                steps: {
+                    id: string;
+                    label: string;
+                    weight: number;
+                    required: boolean;
+                    satisfied: boolean;
+                    events: number;
+                    strongest: ("info" | "low" | "medium" | "high" | "critical") | null;
+                    points: number;
+                }[];
+                extra_events: number;
+                bonus: number;
+                threshold: number;
+                ordered: boolean;
+                window_seconds: number;
+            };
+            event_count: number;
+            first_seen: string;
+            last_seen: string;
+            created_at: string;
+            updated_at: string;
+            status_by: string | null;
+            status_reason: string | null;
+            suppressed_until: string | null;
+            /** @description The incident's events in arrival order, with the rule steps each matched. */
+            events: {
+                position: number;
+                steps: string[];
+                event: components["schemas"]["SocEventInput"];
+            }[];
+        };
+        AuditEventInput: {
+            /** @constant */
+            object: "audit_event";
+            seq: number;
+            id: string;
+            ts: string;
+            workspace: string;
+            actor: string;
+            action: string;
+            target: string | null;
+            details: {
+                [key: string]: unknown;
+            };
+            prev_hash: string;
+            hash: string;
+        };
+        AlertPageInput: {
+            data: components["schemas"]["AlertInput"][];
+            /** @description Ascending order: always set — poll again with it as `since` (or `cursor`). Descending: the next page, null on the last. */
+            next_cursor: string | null;
+            /** @description More rows are waiting right now. */
+            has_more: boolean;
+        };
+        IncidentPageInput: {
+            data: components["schemas"]["IncidentInput"][];
+            /** @description Ascending order: always set — poll again with it as `since` (or `cursor`). Descending: the next page, null on the last. */
+            next_cursor: string | null;
+            /** @description More rows are waiting right now. */
+            has_more: boolean;
+        };
+        AuditPageInput: {
+            data: components["schemas"]["AuditEventInput"][];
+            /** @description Ascending order: always set — poll again with it as `since` (or `cursor`). Descending: the next page, null on the last. */
+            next_cursor: string | null;
+            /** @description More rows are waiting right now. */
+            has_more: boolean;
+        };
+        StatusChangeInput: {
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved" | "suppressed";
+            /** @description Why (required to suppress). */
+            reason?: string;
+            /** @description When a suppression ends (at most 90 days ahead). */
+            suppressed_until?: string;
+            /** @description Or its length: 30m, 12h, 7d. */
+            suppress_for?: string;
+        };
+        PostureFindingInput: {
+            /** @description Stable check id, e.g. posture.ssh.root_login */
+            checkId: string;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low" | "info";
+            title: string;
+            /** @description Where the weakness is (path, socket, setting); never a secret value */
+            evidence: string;
+            remediation: string;
+            detail?: string;
+            references?: string[];
+        };
+        PostureRunInput: {
+            runId: string;
+            /** @enum {string} */
+            trigger: "schedule" | "api";
+            scannedAt: string;
+            durationMs: number;
+            host: {
+                hostname: string;
+                platform: string;
+            };
+            /** @description Date of the bundled advisory table the versions were checked against */
+            advisoryTableDate: string;
+            summary: {
+                critical: number;
+                high: number;
+                medium: number;
+                low: number;
+                info: number;
+            };
+            findings: components["schemas"]["PostureFindingInput"][];
+            checks: {
+                id: string;
+                /** @enum {string} */
+                status: "ok" | "findings" | "skipped" | "error";
+                note: string;
+                durationMs: number;
+            }[];
+        };
         WebhookInput: {
             id: string;
             url: string;
@@ -4106,6 +4690,8 @@ export interface components {
             enabled: boolean;
             /** @description Why delivery stopped by itself (e.g. the receiver answered 410 Gone) */
             disabled_reason: string | null;
+            /** @description After a rotation with an overlap: until when the replaced secret still co-signs every delivery (each signature header then lists two signatures); null otherwise */
+            previous_secret_expires_at: string | null;
             sandbox: boolean;
             created_at: string;
             updated_at: string;
@@ -4118,6 +4704,8 @@ export interface components {
             enabled: boolean;
             /** @description Why delivery stopped by itself (e.g. the receiver answered 410 Gone) */
             disabled_reason: string | null;
+            /** @description After a rotation with an overlap: until when the replaced secret still co-signs every delivery (each signature header then lists two signatures); null otherwise */
+            previous_secret_expires_at: string | null;
             sandbox: boolean;
             created_at: string;
             updated_at: string;
@@ -4577,6 +5165,257 @@ export interface components {
             source: "clawnex" | "openclaw";
             confirmedByOpenclaw?: boolean;
         };
+        /** @description Where the evidence is: scan, traffic and audit ids, transcript positions. Never the text itself. */
+        SocEvidence: {
+            scan_ids?: string[];
+            traffic_ids?: string[];
+            transcript?: {
+                session: string;
+                event_id: string;
+                part?: string;
+            }[];
+            audit_ids?: string[];
+            rule_ids?: string[];
+            refs?: string[];
+        };
+        SocEvent: {
+            id: string;
+            workspace: string;
+            ts: string;
+            source: string;
+            kind: string;
+            instance: string | null;
+            agent: string | null;
+            session: string | null;
+            sender: string | null;
+            target: string | null;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            category: string;
+            summary: string;
+            evidence: components["schemas"]["SocEvidence"];
+            attributes: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+        };
+        Alert: {
+            id: string;
+            /** @constant */
+            object: "alert";
+            workspace: string;
+            /** @description Creation order; the `since` cursor follows it. */
+            seq: number;
+            rule_id: string;
+            title: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved" | "suppressed";
+            source: string;
+            category: string;
+            instance: string | null;
+            agent: string | null;
+            target: string | null;
+            summary: string;
+            /** @description rule | workspace | the rule's dedupe fields: events with the same key within the window fold into this alert. */
+            dedupe_key: string;
+            count: number;
+            first_seen: string;
+            last_seen: string;
+            created_at: string;
+            updated_at: string;
+            status_by: string | null;
+            status_reason: string | null;
+            suppressed_until: string | null;
+            /** @description The first 20 and the latest event ids (50 at most). */
+            event_ids: string[];
+            evidence: components["schemas"]["SocEvidence"];
+        };
+        Incident: {
+            id: string;
+            /** @constant */
+            object: "incident";
+            workspace: string;
+            seq: number;
+            rule_id: string;
+            title: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved" | "suppressed";
+            /** @description The values the rule grouped the events by (agent, session, sender, ...). */
+            group: {
+                [key: string]: string | null;
+            };
+            /** @description 0..100, computed as the explanation shows. */
+            score: number;
+            /** @description Why the rule fired: its steps in order, each with its events and points, and the sum. */
+            explanation: string;
+            breakdown: {
+                steps: {
+                    id: string;
+                    label: string;
+                    weight: number;
+                    required: boolean;
+                    satisfied: boolean;
+                    events: number;
+                    strongest: ("info" | "low" | "medium" | "high" | "critical") | null;
+                    points: number;
+                }[];
+                extra_events: number;
+                bonus: number;
+                threshold: number;
+                ordered: boolean;
+                window_seconds: number;
+            };
+            event_count: number;
+            first_seen: string;
+            last_seen: string;
+            created_at: string;
+            updated_at: string;
+            status_by: string | null;
+            status_reason: string | null;
+            suppressed_until: string | null;
+        };
+        IncidentDetail: {
+            id: string;
+            /** @constant */
+            object: "incident";
+            workspace: string;
+            seq: number;
+            rule_id: string;
+            title: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved" | "suppressed";
+            /** @description The values the rule grouped the events by (agent, session, sender, ...). */
+            group: {
+                [key: string]: string | null;
+            };
+            /** @description 0..100, computed as the explanation shows. */
+            score: number;
+            /** @description Why the rule fired: its steps in order, each with its events and points, and the sum. */
+            explanation: string;
+            breakdown: {
+                steps: {
+                    id: string;
+                    label: string;
+                    weight: number;
+                    required: boolean;
+                    satisfied: boolean;
+                    events: number;
+                    strongest: ("info" | "low" | "medium" | "high" | "critical") | null;
+                    points: number;
+                }[];
+                extra_events: number;
+                bonus: number;
+                threshold: number;
+                ordered: boolean;
+                window_seconds: number;
+            };
+            event_count: number;
+            first_seen: string;
+            last_seen: string;
+            created_at: string;
+            updated_at: string;
+            status_by: string | null;
+            status_reason: string | null;
+            suppressed_until: string | null;
+            /** @description The incident's events in arrival order, with the rule steps each matched. */
+            events: {
+                position: number;
+                steps: string[];
+                event: components["schemas"]["SocEvent"];
+            }[];
+        };
+        AuditEvent: {
+            /** @constant */
+            object: "audit_event";
+            seq: number;
+            id: string;
+            ts: string;
+            workspace: string;
+            actor: string;
+            action: string;
+            target: string | null;
+            details: {
+                [key: string]: unknown;
+            };
+            prev_hash: string;
+            hash: string;
+        };
+        AlertPage: {
+            data: components["schemas"]["Alert"][];
+            /** @description Ascending order: always set — poll again with it as `since` (or `cursor`). Descending: the next page, null on the last. */
+            next_cursor: string | null;
+            /** @description More rows are waiting right now. */
+            has_more: boolean;
+        };
+        IncidentPage: {
+            data: components["schemas"]["Incident"][];
+            /** @description Ascending order: always set — poll again with it as `since` (or `cursor`). Descending: the next page, null on the last. */
+            next_cursor: string | null;
+            /** @description More rows are waiting right now. */
+            has_more: boolean;
+        };
+        AuditPage: {
+            data: components["schemas"]["AuditEvent"][];
+            /** @description Ascending order: always set — poll again with it as `since` (or `cursor`). Descending: the next page, null on the last. */
+            next_cursor: string | null;
+            /** @description More rows are waiting right now. */
+            has_more: boolean;
+        };
+        StatusChange: {
+            /** @enum {string} */
+            status: "open" | "acknowledged" | "resolved" | "suppressed";
+            /** @description Why (required to suppress). */
+            reason?: string;
+            /** @description When a suppression ends (at most 90 days ahead). */
+            suppressed_until?: string;
+            /** @description Or its length: 30m, 12h, 7d. */
+            suppress_for?: string;
+        };
+        PostureFinding: {
+            /** @description Stable check id, e.g. posture.ssh.root_login */
+            checkId: string;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low" | "info";
+            title: string;
+            /** @description Where the weakness is (path, socket, setting); never a secret value */
+            evidence: string;
+            remediation: string;
+            detail?: string;
+            references?: string[];
+        };
+        PostureRun: {
+            runId: string;
+            /** @enum {string} */
+            trigger: "schedule" | "api";
+            scannedAt: string;
+            durationMs: number;
+            host: {
+                hostname: string;
+                platform: string;
+            };
+            /** @description Date of the bundled advisory table the versions were checked against */
+            advisoryTableDate: string;
+            summary: {
+                critical: number;
+                high: number;
+                medium: number;
+                low: number;
+                info: number;
+            };
+            findings: components["schemas"]["PostureFinding"][];
+            checks: {
+                id: string;
+                /** @enum {string} */
+                status: "ok" | "findings" | "skipped" | "error";
+                note: string;
+                durationMs: number;
+            }[];
+        };
         Webhook: {
             id: string;
             url: string;
@@ -4585,6 +5424,8 @@ export interface components {
             enabled: boolean;
             /** @description Why delivery stopped by itself (e.g. the receiver answered 410 Gone) */
             disabled_reason: string | null;
+            /** @description After a rotation with an overlap: until when the replaced secret still co-signs every delivery (each signature header then lists two signatures); null otherwise */
+            previous_secret_expires_at: string | null;
             sandbox: boolean;
             created_at: string;
             updated_at: string;
@@ -4597,6 +5438,8 @@ export interface components {
             enabled: boolean;
             /** @description Why delivery stopped by itself (e.g. the receiver answered 410 Gone) */
             disabled_reason: string | null;
+            /** @description After a rotation with an overlap: until when the replaced secret still co-signs every delivery (each signature header then lists two signatures); null otherwise */
+            previous_secret_expires_at: string | null;
             sandbox: boolean;
             created_at: string;
             updated_at: string;
@@ -5664,11 +6507,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     reason?: string;
-                } | null;
+                };
             };
         };
         responses: {
@@ -5885,7 +6728,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description multipart/form-data */
-        requestBody: {
+        requestBody?: {
             content: {
                 "multipart/form-data": {
                     /**
@@ -5893,7 +6736,7 @@ export interface operations {
                      * @description The file (one part named 'file'; at most 100 MB).
                      */
                     file: string;
-                } | null;
+                };
             };
         };
         responses: {
@@ -7246,11 +8089,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     reason?: string;
-                } | null;
+                };
             };
         };
         responses: {
@@ -7467,7 +8310,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description multipart/form-data */
-        requestBody: {
+        requestBody?: {
             content: {
                 "multipart/form-data": {
                     /**
@@ -7475,7 +8318,7 @@ export interface operations {
                      * @description The file (one part named 'file'; at most 100 MB).
                      */
                     file: string;
-                } | null;
+                };
             };
         };
         responses: {
@@ -8434,7 +9277,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Seconds during which the replaced secret still co-signs deliveries next to the new one (default 86400 = 24 h; 0 retires it at once, e.g. after a leak)
+                     * @default 86400
+                     */
+                    previous_secret_expires_in?: number;
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -9491,7 +10344,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Seconds during which the replaced secret still co-signs deliveries next to the new one (default 86400 = 24 h; 0 retires it at once, e.g. after a leak)
+                     * @default 86400
+                     */
+                    previous_secret_expires_in?: number;
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -9976,6 +10839,998 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                /** @description Polling cursor: next_cursor from the previous page. Each row is returned once, in commit order. */
+                since?: string;
+                /** @description The same as `since` (either name). */
+                cursor?: string;
+                /** @description Page size, 1 to 1000. */
+                limit?: number;
+                /** @description Only rows active at or after this time. */
+                from?: string;
+                /** @description Only rows that started before this time. */
+                to?: string;
+                /** @description asc (default): oldest first, for polling; desc: newest first. */
+                order?: "asc" | "desc";
+                /** @description One or more of info, low, medium, high, critical, comma-separated. */
+                severity?: string;
+                /** @description One or more of open, acknowledged, resolved, suppressed, comma-separated. */
+                status?: string;
+                agent?: string;
+                rule_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertPage"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exportAlerts: {
+        parameters: {
+            query?: {
+                /** @description Polling cursor: next_cursor from the previous page. Each row is returned once, in commit order. */
+                since?: string;
+                /** @description The same as `since` (either name). */
+                cursor?: string;
+                /** @description Only rows active at or after this time. */
+                from?: string;
+                /** @description Only rows that started before this time. */
+                to?: string;
+                /** @description One or more of info, low, medium, high, critical, comma-separated. */
+                severity?: string;
+                /** @description One or more of open, acknowledged, resolved, suppressed, comma-separated. */
+                status?: string;
+                agent?: string;
+                rule_id?: string;
+                /** @description At most this many alerts (default 100,000). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/x-ndjson */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChangeInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listIncidents: {
+        parameters: {
+            query?: {
+                /** @description Polling cursor: next_cursor from the previous page. Each row is returned once, in commit order. */
+                since?: string;
+                /** @description The same as `since` (either name). */
+                cursor?: string;
+                /** @description Page size, 1 to 1000. */
+                limit?: number;
+                /** @description Only rows active at or after this time. */
+                from?: string;
+                /** @description Only rows that started before this time. */
+                to?: string;
+                order?: "asc" | "desc";
+                /** @description One or more of info, low, medium, high, critical, comma-separated. */
+                severity?: string;
+                /** @description One or more of open, acknowledged, resolved, suppressed, comma-separated. */
+                status?: string;
+                rule_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentPage"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentDetail"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    updateIncident: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusChangeInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Incident"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Polling cursor: next_cursor from the previous page. Each row is returned once, in commit order. */
+                since?: string;
+                /** @description The same as `since` (either name). */
+                cursor?: string;
+                /** @description Page size, 1 to 1000. */
+                limit?: number;
+                /** @description Only rows active at or after this time. */
+                from?: string;
+                /** @description Only rows that started before this time. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exportAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Polling cursor: next_cursor from the previous page. Each row is returned once, in commit order. */
+                since?: string;
+                /** @description The same as `since` (either name). */
+                cursor?: string;
+                /** @description Only rows active at or after this time. */
+                from?: string;
+                /** @description Only rows that started before this time. */
+                to?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/x-ndjson */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Default Response */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

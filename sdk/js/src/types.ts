@@ -39,6 +39,7 @@ export type Webhook = ResponseBody<"/api/v1/webhooks/{id}", "get">;
 export type WebhookWithSecret = ResponseBody<"/api/v1/webhooks", "post", 201>;
 export type WebhookCreate = RequestBody<"/api/v1/webhooks", "post">;
 export type WebhookUpdate = RequestBody<"/api/v1/webhooks/{id}", "patch">;
+export type WebhookRotate = NonNullable<RequestBody<"/api/v1/webhooks/{id}/rotate-secret", "post">>;
 export type WebhookDelivery = ListItem<"/api/v1/webhooks/{id}/deliveries">;
 export type WebhookDeliveryDetail = ResponseBody<"/api/v1/webhooks/{id}/deliveries/{deliveryId}", "get">;
 export type DeliveryListQuery = QueryParams<"/api/v1/webhooks/{id}/deliveries", "get">;

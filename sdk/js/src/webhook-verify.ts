@@ -5,6 +5,9 @@
 //     The timestamp is signed, so a replayed delivery older than the tolerance is refused.
 //   X-ClawNex-Signature: "sha256=<hex>" HMAC-SHA256 of the raw body keyed with the whole secret
 //     string. It carries no timestamp: it proves origin, not freshness (deduplicate on event id).
+// During a secret rotation's overlap each header lists two signatures (new and old secret:
+// webhook-signature space-separated, X-ClawNex-Signature comma-separated); one match suffices, so
+// a receiver verifies with whichever of the two secrets it holds.
 // Always verify the raw body bytes as received, before parsing JSON.
 import { WebhookVerificationError } from "./errors.ts";
 
@@ -91,13 +94,22 @@ function parse<D>(bytes: Uint8Array): WebhookEvent<D> {
   }
 }
 
-/** Checks the plain X-ClawNex-Signature of a raw body (no replay protection: see above). */
+/**
+ * Checks the plain X-ClawNex-Signature of a raw body (no replay protection: see above): true when
+ * any "sha256=<hex>" entry of the comma-separated list matches.
+ */
 export async function verifyClawNexSignature(payload: string | Uint8Array, signatureHeader: string | undefined | null, secret: string): Promise<boolean> {
-  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(signatureHeader?.trim() ?? "");
-  const mac = match?.[1] ? hexToBytes(match[1]) : null;
-  if (!mac) return false;
-  // subtle.verify compares in constant time.
-  return globalThis.crypto.subtle.verify("HMAC", await hmacKey(encoder.encode(secret)), mac, bytesOf(payload));
+  const entries = (signatureHeader ?? "").split(",").map((entry) => /^sha256=([0-9a-fA-F]{64})$/.exec(entry.trim())?.[1]);
+  // A malformed list is refused as a whole rather than partly trusted.
+  if (entries.length === 0 || entries.some((hex) => hex === undefined)) return false;
+  const key = await hmacKey(encoder.encode(secret));
+  const body = bytesOf(payload);
+  for (const hex of entries) {
+    const mac = hex === undefined ? null : hexToBytes(hex);
+    // subtle.verify compares in constant time.
+    if (mac && (await globalThis.crypto.subtle.verify("HMAC", key, mac, body))) return true;
+  }
+  return false;
 }
 
 /**

@@ -169,9 +169,11 @@ class Webhooks(_Resource):
     def delete(self, webhook_id: str, **options: Any) -> JSON:
         return self._call("DELETE", f"/webhooks/{_q(webhook_id)}", **options)
 
-    def rotate_secret(self, webhook_id: str, **options: Any) -> JSON:
-        """A new signing secret, returned once, used for every attempt from now on."""
-        return self._call("POST", f"/webhooks/{_q(webhook_id)}/rotate-secret", **options)
+    def rotate_secret(self, webhook_id: str, *, previous_secret_expires_in: Optional[int] = None, **options: Any) -> JSON:
+        """A new signing secret, returned once, signing every attempt from now on. The old one
+        co-signs for ``previous_secret_expires_in`` seconds (server default 24 h; 0: retire it now)."""
+        body = None if previous_secret_expires_in is None else {"previous_secret_expires_in": previous_secret_expires_in}
+        return self._call("POST", f"/webhooks/{_q(webhook_id)}/rotate-secret", body, **options)
 
     def test(self, webhook_id: str, **options: Any) -> JSON:
         """Queues a webhook.test event to this webhook; returns the queued delivery."""

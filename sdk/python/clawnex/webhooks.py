@@ -6,6 +6,10 @@
 * ``X-ClawNex-Signature: sha256=<hex>``, HMAC-SHA256 of the raw body keyed with the whole secret
   string. It carries no timestamp: it proves origin, not freshness (deduplicate on the event id).
 
+During a secret rotation's overlap each header lists two signatures (new and old secret:
+``webhook-signature`` space-separated, ``X-ClawNex-Signature`` comma-separated); one match
+suffices, so a receiver verifies with whichever of the two secrets it holds.
+
 Always verify the raw body bytes as received, before parsing the JSON."""
 from __future__ import annotations
 
@@ -35,12 +39,18 @@ def _header(headers: Mapping[str, Any], name: str) -> Optional[str]:
 
 
 def verify_clawnex_signature(payload: Union[str, bytes], signature_header: Optional[str], secret: str) -> bool:
-    """Checks the plain X-ClawNex-Signature of a raw body (no replay protection: see above)."""
-    match = _HEX_SIGNATURE.match((signature_header or "").strip())
-    if not match:
+    """Checks the plain X-ClawNex-Signature of a raw body (no replay protection: see above): true
+    when any ``sha256=<hex>`` entry of the comma-separated list matches."""
+    matches = [_HEX_SIGNATURE.match(entry.strip()) for entry in (signature_header or "").split(",")]
+    # A malformed list is refused as a whole rather than partly trusted.
+    if not matches or any(m is None for m in matches):
         return False
     expected = hmac.new(secret.encode("utf-8"), _bytes(payload), hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, match.group(1).lower())
+    found = False
+    for match in matches:
+        # Every entry is compared (constant time each), so timing does not tell which one matched.
+        found = hmac.compare_digest(expected, match.group(1).lower()) or found  # type: ignore[union-attr]
+    return found
 
 
 def verify_webhook(payload: Union[str, bytes], headers: Mapping[str, Any], secret: str, *, tolerance_seconds: int = 300, now: Optional[float] = None) -> Dict[str, Any]:

@@ -50,12 +50,13 @@ class Receiver(_Server):
 
         super().__init__(Handler)
 
-    def wait_for(self, path: str, timeout: float = 10.0) -> Dict[str, Any]:
+    def wait_for(self, path: str, timeout: float = 10.0, count: int = 1) -> Dict[str, Any]:
+        """The count-th delivery to path (1: the first), once it has arrived."""
         with self.arrived:
-            found = self.arrived.wait_for(lambda: any(r["path"] == path for r in self.received), timeout)
+            found = self.arrived.wait_for(lambda: sum(1 for r in self.received if r["path"] == path) >= count, timeout)
             if not found:
-                raise AssertionError(f"no delivery to {path}")
-            return next(r for r in self.received if r["path"] == path)
+                raise AssertionError(f"fewer than {count} deliveries to {path}")
+            return [r for r in self.received if r["path"] == path][count - 1]
 
 
 class ScriptedAPI(_Server):

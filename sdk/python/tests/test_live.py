@@ -93,6 +93,22 @@ class LiveTest(unittest.TestCase):
         rotated = self.client.webhooks.rotate_secret(hook["id"])
         with self.assertRaises(WebhookVerificationError):
             verify_webhook(got["body"], got["headers"], rotated["secret"])
+        # During the overlap (24 h by default) a delivery verifies with the old and the new secret.
+        self.assertIsNotNone(rotated["previous_secret_expires_at"])
+        self.client.webhooks.test(hook["id"])
+        during = self.receiver.wait_for(path, count=2)
+        for secret in (hook["secret"], rotated["secret"]):
+            self.assertEqual(verify_webhook(during["body"], during["headers"], secret)["type"], "webhook.test")
+            self.assertTrue(verify_clawnex_signature(during["body"], during["headers"]["x-clawnex-signature"], secret))
+        # Retired at once: only the newest secret verifies.
+        newest = self.client.webhooks.rotate_secret(hook["id"], previous_secret_expires_in=0)
+        self.assertIsNone(newest["previous_secret_expires_at"])
+        self.client.webhooks.test(hook["id"])
+        alone = self.receiver.wait_for(path, count=3)
+        self.assertEqual(verify_webhook(alone["body"], alone["headers"], newest["secret"])["type"], "webhook.test")
+        for secret in (hook["secret"], rotated["secret"]):
+            with self.assertRaises(WebhookVerificationError):
+                verify_webhook(alone["body"], alone["headers"], secret)
         deliveries = list(self.client.webhooks.deliveries(hook["id"]))
         self.assertIn(delivery["id"], [d["id"] for d in deliveries])
         self.assertEqual(self.client.webhooks.update(hook["id"], enabled=False)["enabled"], False)

@@ -38,6 +38,30 @@ class VerifyTest(unittest.TestCase):
         self.assertFalse(verify_clawnex_signature(body + " ", headers["X-ClawNex-Signature"], SECRET))
         self.assertFalse(verify_clawnex_signature(body, "sha256=zz", SECRET))
 
+    def test_accepts_either_secret_during_a_rotation_overlap(self) -> None:
+        old, new = SECRET, "whsec_" + base64.b64encode(b"n" * 32).decode()
+        body = json.dumps({"id": "evt_9", "type": "task.completed", "data": {}})
+        now = int(time.time())
+        plain = lambda secret: "sha256=" + hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()  # noqa: E731
+        headers = {
+            "webhook-id": "evt_9",
+            "webhook-timestamp": str(now),
+            "webhook-signature": sign(new, "evt_9", now, body) + " " + sign(old, "evt_9", now, body),
+            "x-clawnex-signature": plain(new) + ", " + plain(old),
+        }
+        for secret in (old, new):
+            self.assertEqual(verify_webhook(body, headers, secret)["id"], "evt_9")
+            self.assertTrue(verify_clawnex_signature(body, headers["x-clawnex-signature"], secret))
+        other = "whsec_" + base64.b64encode(b"o" * 32).decode()
+        with self.assertRaises(WebhookVerificationError):
+            verify_webhook(body, headers, other)
+        self.assertFalse(verify_clawnex_signature(body, headers["x-clawnex-signature"], other))
+        # A malformed entry spoils the list; so does an empty one.
+        self.assertFalse(verify_clawnex_signature(body, plain(old) + ", sha256=zz", old))
+        self.assertFalse(verify_clawnex_signature(body, plain(old) + ",", old))
+        with self.assertRaises(WebhookVerificationError):
+            verify_webhook(body, {**headers, "x-clawnex-signature": plain(other) + ", " + plain(other)}, old)
+
     def test_rejects_forgeries_and_replays(self) -> None:
         body = '{"id":"evt_2","type":"task.failed","data":{}}'
         now = int(time.time())

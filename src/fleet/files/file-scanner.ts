@@ -1,7 +1,7 @@
 // Decides whether an uploaded file may be used: EICAR, type by magic bytes, the Shield over text
-// content (all of it, window by window, so a payload deep in a large file is not missed), and
-// ClamAV's clamd when CLAWNEX_CLAMD is set. Infected or blocked files are quarantined.
-import { createReadStream } from "node:fs";
+// content (all of it, in overlapping windows, so a payload deep in a large file or across a seam is
+// not missed, in constant memory), and ClamAV's clamd when CLAWNEX_CLAMD is set. Infected or
+// blocked files are quarantined.
 import { AppError } from "../../errors.ts";
 import type { ScanService } from "../../scans/scan-service.ts";
 import type { Verdict } from "../../shield/types.ts";
@@ -9,6 +9,7 @@ import { type ClamdOptions, scanFileWithClamd } from "./clamd.ts";
 import { EICAR_SIGNATURE_NAME } from "./eicar.ts";
 import type { Received } from "./receive.ts";
 import { type FileKind, sniff } from "./sniff.ts";
+import { DEFAULT_WINDOW_CHARS, fileTextWindows } from "./text-windows.ts";
 
 export type FileStatus = "clean" | "flagged" | "quarantined";
 
@@ -28,6 +29,8 @@ export interface FileScannerOptions {
   quarantineKinds: readonly string[];
   /** Characters per Shield window (consecutive windows overlap so a match cannot hide on a seam). */
   windowChars?: number;
+  /** The Shield's longest possible match (shieldReach): how much each window carries into the next. */
+  reachChars: () => number;
 }
 
 export interface ScanContext {
@@ -37,7 +40,6 @@ export interface ScanContext {
   sandbox: boolean;
 }
 
-const OVERLAP_CHARS = 2048;
 const RANK: Record<Verdict, number> = { ALLOW: 0, REVIEW: 1, BLOCK: 2 };
 
 export class FileScanner {
@@ -76,15 +78,16 @@ export class FileScanner {
   }
 
   async #shield(path: string, ctx: ScanContext, report: FileScanReport, quarantine: (r: string) => void, flag: (r: string) => void): Promise<void> {
-    const windowChars = this.#options.windowChars ?? 256 * 1024;
-    const decoder = new TextDecoder("utf-8");
-    let buffer = "";
-    let scannedUpTo = 0; // chars of `buffer` already covered by a window
-    const scanWindow = async (text: string, first: boolean) => {
+    const reachChars = this.#options.reachChars();
+    // Custom rules with very long patterns widen the windows too, so the carried seam (at most half
+    // a window) always holds the longest match, and each window still brings mostly new text.
+    const options = { windowChars: Math.max(this.#options.windowChars ?? DEFAULT_WINDOW_CHARS, 4 * reachChars), reachChars };
+    for await (const text of fileTextWindows(path, options)) {
+      const first = report.shield.windows === 0;
       report.shield.windows++;
       // Only windows that matter are recorded; the first always is, so every file has a scan id.
       const outcome = first ? null : this.#options.scans.evaluate(text, "inbound");
-      if (outcome && outcome.verdict === "ALLOW" && outcome.detections.length === 0) return;
+      if (outcome && outcome.verdict === "ALLOW" && outcome.detections.length === 0) continue;
       const scan = await this.#options.scans.scan({
         text,
         direction: "inbound",
@@ -97,17 +100,10 @@ export class FileScanner {
       if (report.shield.verdict === null || RANK[scan.verdict] > RANK[report.shield.verdict]) report.shield.verdict = scan.verdict;
       if (scan.enforced) quarantine(`shield: ${scan.verdict} (scan ${scan.id})`);
       else if (scan.verdict !== "ALLOW") flag(`shield: ${scan.verdict} (scan ${scan.id})`);
-    };
-    for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
-      buffer += decoder.decode(chunk as Buffer, { stream: true });
-      while (buffer.length >= windowChars) {
-        await scanWindow(buffer.slice(0, windowChars), report.shield.windows === 0);
-        buffer = buffer.slice(windowChars - OVERLAP_CHARS);
-        scannedUpTo = OVERLAP_CHARS;
-      }
+      // BLOCK is the worst verdict: later windows cannot change the file's status (breaking out
+      // closes the read stream). REVIEW is not final, a later window may still block.
+      if (scan.verdict === "BLOCK") break;
     }
-    buffer += decoder.decode();
-    if (buffer.length > scannedUpTo || report.shield.windows === 0) await scanWindow(buffer, report.shield.windows === 0);
     if (report.shield.verdict === null) report.shield.verdict = "ALLOW";
   }
 }

@@ -10,7 +10,7 @@ export function agentRoutes(kit: RouteKit): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       "/agents",
-      { preHandler: scope("agents:read"), schema: { ...operation(kit, "agents", "listAgents", "List agents (filter by status, label, creation time)"), querystring: agentListQuery, response: { 200: agentList, ...fleetErrors } } },
+      { onRequest: scope("agents:read"), schema: { ...operation(kit, "agents", "listAgents", "List agents (filter by status, label, creation time)"), querystring: agentListQuery, response: { 200: agentList, ...fleetErrors } } },
       async (request) => {
         const { limit, cursor, order, ...filter } = request.query;
         return api.agents.list(spaceOf(request, sandbox), filter, { limit, cursor, order });
@@ -20,7 +20,7 @@ export function agentRoutes(kit: RouteKit): FastifyPluginAsyncZod {
     app.post(
       "/agents",
       {
-        preHandler: scope("agents:write"),
+        onRequest: scope("agents:write"),
         config: { idempotent: true },
         schema: { ...operation(kit, "agents", "createAgent", "Create an agent"), body: agentCreateSchema, response: { 201: agentSchema, ...fleetErrors } },
       },
@@ -32,14 +32,14 @@ export function agentRoutes(kit: RouteKit): FastifyPluginAsyncZod {
 
     app.get(
       "/agents/:id",
-      { preHandler: scope("agents:read"), schema: { ...operation(kit, "agents", "getAgent", "Get an agent"), params: idParams, response: { 200: agentSchema, ...fleetErrors } } },
+      { onRequest: scope("agents:read"), schema: { ...operation(kit, "agents", "getAgent", "Get an agent"), params: idParams, response: { 200: agentSchema, ...fleetErrors } } },
       async (request) => api.agents.get(spaceOf(request, sandbox), request.params.id),
     );
 
     app.patch(
       "/agents/:id",
       {
-        preHandler: scope("agents:write"),
+        onRequest: scope("agents:write"),
         config: { idempotent: true },
         schema: { ...operation(kit, "agents", "updateAgent", "Change an agent (constraints are merged; null clears one)"), params: idParams, body: agentPatchSchema, response: { 200: agentSchema, ...fleetErrors } },
       },
@@ -49,7 +49,7 @@ export function agentRoutes(kit: RouteKit): FastifyPluginAsyncZod {
     app.delete(
       "/agents/:id",
       {
-        preHandler: scope("agents:write"),
+        onRequest: scope("agents:write"),
         config: { idempotent: true },
         schema: { ...operation(kit, "agents", "deleteAgent", "Delete an agent (409 while it has pending or running tasks)"), params: idParams, response: { 200: agentSchema, ...fleetErrors } },
       },

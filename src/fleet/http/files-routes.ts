@@ -68,7 +68,7 @@ export function fileRoutes(kit: RouteKit): FastifyPluginAsyncZod {
     app.post(
       "/files",
       {
-        preHandler: scope("files:write"),
+        onRequest: scope("files:write"),
         onSend: closeOnRefusal,
         config: { idempotent: "deferred" },
         schema: {
@@ -99,7 +99,7 @@ export function fileRoutes(kit: RouteKit): FastifyPluginAsyncZod {
 
     app.get(
       "/files",
-      { preHandler: scope("files:read"), schema: { ...operation(kit, "files", "listFiles", "List files"), querystring: fileListQuery, response: { 200: fileList, ...fleetErrors } } },
+      { onRequest: scope("files:read"), schema: { ...operation(kit, "files", "listFiles", "List files"), querystring: fileListQuery, response: { 200: fileList, ...fleetErrors } } },
       async (request) => {
         const { limit, cursor, order, ...filter } = request.query;
         return api.files.list(spaceOf(request, sandbox), filter, { limit, cursor, order });
@@ -108,14 +108,14 @@ export function fileRoutes(kit: RouteKit): FastifyPluginAsyncZod {
 
     app.get(
       "/files/:id",
-      { preHandler: scope("files:read"), schema: { ...operation(kit, "files", "getFile", "Get a file's metadata and scan status"), params: idParams, response: { 200: fileSchema, ...fleetErrors } } },
+      { onRequest: scope("files:read"), schema: { ...operation(kit, "files", "getFile", "Get a file's metadata and scan status"), params: idParams, response: { 200: fileSchema, ...fleetErrors } } },
       async (request) => api.files.get(spaceOf(request, sandbox), request.params.id),
     );
 
     app.get(
       "/files/:id/content",
       {
-        preHandler: scope("files:read"),
+        onRequest: scope("files:read"),
         schema: {
           ...operation(kit, "files", "getFileContent", "Download a file's content (409 while quarantined)"),
           params: idParams,
@@ -139,7 +139,7 @@ export function fileRoutes(kit: RouteKit): FastifyPluginAsyncZod {
     app.delete(
       "/files/:id",
       {
-        preHandler: scope("files:write"),
+        onRequest: scope("files:write"),
         config: { idempotent: true },
         schema: { ...operation(kit, "files", "deleteFile", "Delete a file"), params: idParams, response: { 200: fileSchema, ...fleetErrors } },
       },

@@ -11,7 +11,7 @@ export function taskRoutes(kit: RouteKit): FastifyPluginAsyncZod {
     app.post(
       "/tasks",
       {
-        preHandler: scope("tasks:write"),
+        onRequest: scope("tasks:write"),
         config: { idempotent: true },
         schema: { ...operation(kit, "tasks", "createTask", "Submit a task to an agent (201, state pending)"), body: taskCreateSchema, response: { 201: taskSchema, ...fleetErrors } },
       },
@@ -23,7 +23,7 @@ export function taskRoutes(kit: RouteKit): FastifyPluginAsyncZod {
 
     app.get(
       "/tasks",
-      { preHandler: scope("tasks:read"), schema: { ...operation(kit, "tasks", "listTasks", "List tasks (filter by state, agent, creation time)"), querystring: taskListQuery, response: { 200: taskList, ...fleetErrors } } },
+      { onRequest: scope("tasks:read"), schema: { ...operation(kit, "tasks", "listTasks", "List tasks (filter by state, agent, creation time)"), querystring: taskListQuery, response: { 200: taskList, ...fleetErrors } } },
       async (request) => {
         const { limit, cursor, order, ...filter } = request.query;
         return api.tasks.list(spaceOf(request, sandbox), filter, { limit, cursor, order });
@@ -33,7 +33,7 @@ export function taskRoutes(kit: RouteKit): FastifyPluginAsyncZod {
     app.get(
       "/tasks/:id",
       {
-        preHandler: scope("tasks:read"),
+        onRequest: scope("tasks:read"),
         schema: { ...operation(kit, "tasks", "getTask", "Get a task: state, transitions, outputs, timing, usage and cost"), params: idParams, response: { 200: taskSchema, ...fleetErrors } },
       },
       async (request) => api.tasks.get(spaceOf(request, sandbox), request.params.id),
@@ -42,7 +42,7 @@ export function taskRoutes(kit: RouteKit): FastifyPluginAsyncZod {
     app.post(
       "/tasks/:id/cancel",
       {
-        preHandler: scope("tasks:write"),
+        onRequest: scope("tasks:write"),
         config: { idempotent: true },
         schema: {
           ...operation(kit, "tasks", "cancelTask", "Cancel a pending or running task (a running task's model call is aborted)"),

@@ -11,7 +11,7 @@ export function shieldRoutes(services: CoreServices): FastifyPluginAsyncZod {
     app.post(
       "/api/v1/shield/scan",
       {
-        preHandler: scope("shield:scan"),
+        onRequest: scope("shield:scan"),
         schema: { summary: "Scan text with the Shield rules", tags: ["shield"], security: [{ apiKey: [] }], body: scanRequestSchema, response: { 200: scanResultSchema, ...authErrors } },
       },
       async (request) =>
@@ -28,7 +28,7 @@ export function shieldRoutes(services: CoreServices): FastifyPluginAsyncZod {
     app.get(
       "/api/v1/shield/scans/:id",
       {
-        preHandler: scope("shield:scan"),
+        onRequest: scope("shield:scan"),
         schema: { summary: "A recorded scan (hash and redacted excerpts)", tags: ["shield"], security: [{ apiKey: [] }], params: z.object({ id: z.string().max(100) }), response: { 200: storedScanSchema, ...authErrors, 404: authErrors[400] } },
       },
       async (request) => {
@@ -40,7 +40,7 @@ export function shieldRoutes(services: CoreServices): FastifyPluginAsyncZod {
 
     app.get(
       "/api/v1/shield/rules",
-      { preHandler: scope("shield:scan"), schema: { summary: "The Shield rules in force", tags: ["shield"], security: [{ apiKey: [] }], response: { 200: z.object({ data: z.array(ruleSummarySchema) }), ...authErrors } } },
+      { onRequest: scope("shield:scan"), schema: { summary: "The Shield rules in force", tags: ["shield"], security: [{ apiKey: [] }], response: { 200: z.object({ data: z.array(ruleSummarySchema) }), ...authErrors } } },
       async () => ({
         data: services.engine.rules.map((r) => ({
           id: r.id,
@@ -59,14 +59,14 @@ export function shieldRoutes(services: CoreServices): FastifyPluginAsyncZod {
 
     app.get(
       "/api/v1/shield/mode",
-      { preHandler: scope("shield:scan"), schema: { summary: "The Shield mode in force", tags: ["shield"], security: [{ apiKey: [] }], response: { 200: modeSchema, ...authErrors } } },
+      { onRequest: scope("shield:scan"), schema: { summary: "The Shield mode in force", tags: ["shield"], security: [{ apiKey: [] }], response: { 200: modeSchema, ...authErrors } } },
       async () => ({ mode: await services.modes.current() }),
     );
 
     app.put(
       "/api/v1/shield/mode",
       {
-        preHandler: scope("admin"),
+        onRequest: scope("admin"),
         schema: { summary: "Change the Shield mode (audited)", tags: ["shield"], security: [{ apiKey: [] }], body: modeChangeSchema, response: { 200: modeSchema.extend({ previous: modeSchema.shape.mode }), ...authErrors } },
       },
       async (request) => services.modes.set(request.body.mode, `key:${request.apiKey?.id ?? "unknown"}`, request.body.reason),

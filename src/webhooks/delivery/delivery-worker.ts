@@ -152,16 +152,16 @@ export class DeliveryWorker {
     const attemptNumber = delivery.attempt_count + 1;
     const startedAt = o.clock();
     let outcome: Awaited<ReturnType<Sender["send"]>>;
-    let secret: string | null = null;
+    let secrets: string[] | null = null;
     try {
-      secret = o.secrets.open(webhook.secret_encrypted, webhook.id);
+      secrets = activeSecrets(webhook, startedAt).map((sealed) => o.secrets.open(sealed, webhook.id));
     } catch {
       this.#log.warn({ webhook_id: webhook.id }, "webhook secret cannot be decrypted: is this the data dir's webhook-secrets.key?");
     }
-    if (secret === null) {
+    if (secrets === null) {
       outcome = { ok: false, statusCode: null, latencyMs: 0, error: "signing secret unavailable on this server (webhook-secrets.key mismatch); not sent", gone: false };
     } else {
-      outcome = await o.sender.send({ url: webhook.url, body: delivery.payload, headers: { ...signatureHeaders(secret, delivery.event_id, delivery.payload, startedAt) } }, startedAt);
+      outcome = await o.sender.send({ url: webhook.url, body: delivery.payload, headers: { ...signatureHeaders(secrets, delivery.event_id, delivery.payload, startedAt) } }, startedAt);
     }
     const finishedAt = o.clock();
     let status: DeliveryStatus;
@@ -207,6 +207,13 @@ export class DeliveryWorker {
     const removed = await this.#o.deliveries.purgeFinished(new Date(now - this.#o.retentionDays * 86400_000).toISOString());
     if (removed > 0) this.#log.debug({ removed }, "purged old webhook deliveries");
   }
+}
+
+/** The sealed secrets that sign an attempt at `at`: the current one, then the replaced one until it expires. */
+function activeSecrets(webhook: WebhookRow, at: Date): string[] {
+  const previous = webhook.previous_secret_encrypted;
+  const expires = webhook.previous_secret_expires_at;
+  return previous && expires && Date.parse(expires) > at.getTime() ? [webhook.secret_encrypted, previous] : [webhook.secret_encrypted];
 }
 
 function errorSummary(err: unknown): string {

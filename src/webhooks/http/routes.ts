@@ -19,7 +19,9 @@ import {
   deliverySchema,
   idParams,
   listQuerySchema,
+  DEFAULT_SECRET_OVERLAP_SECONDS,
   pageOf,
+  rotateSecretSchema,
   updateWebhookSchema,
   webhookSchema,
   webhookWithSecretSchema,
@@ -111,15 +113,19 @@ export function webhookRoutes(core: Pick<CoreServices, "requireScope">, service:
         onRequest: auth,
         config: { idempotent: true, sealedSecret: true },
         schema: {
-          summary: say("Replace the signing secret (the new one is returned once and signs every attempt from now on)"),
+          summary: say("Replace the signing secret: the new one is returned once and signs every attempt from now on; the old one co-signs until previous_secret_expires_in (default 24 h) has passed"),
           operationId: op("rotateWebhookSecret"),
           tags,
           security,
           params: idParams,
+          body: rotateSecretSchema.nullish(),
           response: { 200: webhookWithSecretSchema, ...errors },
         },
       },
-      async (request) => sealResponseSecret(secrets, await service.rotateSecret(space(request), request.params.id, actor(request))),
+      async (request) => {
+        const overlap = request.body?.previous_secret_expires_in ?? DEFAULT_SECRET_OVERLAP_SECONDS;
+        return sealResponseSecret(secrets, await service.rotateSecret(space(request), request.params.id, actor(request), overlap));
+      },
     );
 
     app.post(

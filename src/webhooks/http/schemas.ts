@@ -29,6 +29,22 @@ export const updateWebhookSchema = z
   })
   .strict();
 
+/** One week: long enough for any receiver's deploy cycle, short enough that a leaked old secret dies. */
+export const MAX_SECRET_OVERLAP_SECONDS = 7 * 24 * 3600;
+export const DEFAULT_SECRET_OVERLAP_SECONDS = 24 * 3600;
+
+export const rotateSecretSchema = z
+  .object({
+    previous_secret_expires_in: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SECRET_OVERLAP_SECONDS)
+      .default(DEFAULT_SECRET_OVERLAP_SECONDS)
+      .describe("Seconds during which the replaced secret still co-signs deliveries next to the new one (default 86400 = 24 h; 0 retires it at once, e.g. after a leak)"),
+  })
+  .strict();
+
 export const webhookSchema = z
   .object({
     id: z.string(),
@@ -37,6 +53,10 @@ export const webhookSchema = z
     description: z.string().nullable(),
     enabled: z.boolean(),
     disabled_reason: z.string().nullable().describe("Why delivery stopped by itself (e.g. the receiver answered 410 Gone)"),
+    previous_secret_expires_at: z
+      .string()
+      .nullable()
+      .describe("After a rotation with an overlap: until when the replaced secret still co-signs every delivery (each signature header then lists two signatures); null otherwise"),
     sandbox: z.boolean(),
     created_at: z.string(),
     updated_at: z.string(),

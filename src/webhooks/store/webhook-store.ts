@@ -15,7 +15,7 @@ export interface Position {
 }
 
 export type WebhookRow = WebhooksTable;
-export type WebhookPatch = Partial<Pick<WebhooksTable, "url" | "events" | "description" | "enabled" | "disabled_reason" | "secret_encrypted">>;
+export type WebhookPatch = Partial<Pick<WebhooksTable, "url" | "events" | "description" | "enabled" | "disabled_reason" | "secret_encrypted" | "previous_secret_encrypted" | "previous_secret_expires_at">>;
 
 const flag = (space: Space) => (space.sandbox ? 1 : 0);
 

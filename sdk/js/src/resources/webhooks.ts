@@ -1,6 +1,6 @@
 import type { CallOptions } from "../http.ts";
 import type { PagePromise } from "../pagination.ts";
-import type { DeliveryListQuery, Webhook, WebhookCreate, WebhookDelivery, WebhookDeliveryDetail, WebhookUpdate, WebhookWithSecret } from "../types.ts";
+import type { DeliveryListQuery, Webhook, WebhookCreate, WebhookDelivery, WebhookDeliveryDetail, WebhookRotate, WebhookUpdate, WebhookWithSecret } from "../types.ts";
 import { enc, Resource } from "./resource.ts";
 
 export class Webhooks extends Resource {
@@ -25,9 +25,12 @@ export class Webhooks extends Resource {
     return this.call("DELETE", `/webhooks/${enc(id)}`, undefined, undefined, options);
   }
 
-  /** A new signing secret, returned once, used for every attempt from now on. */
-  rotateSecret(id: string, options?: CallOptions): Promise<WebhookWithSecret> {
-    return this.call("POST", `/webhooks/${enc(id)}/rotate-secret`, undefined, undefined, options);
+  /**
+   * A new signing secret, returned once, signing every attempt from now on. The old one co-signs
+   * for `previous_secret_expires_in` seconds (server default 24 h; 0 retires it at once).
+   */
+  rotateSecret(id: string, body?: WebhookRotate, options?: CallOptions): Promise<WebhookWithSecret> {
+    return this.call("POST", `/webhooks/${enc(id)}/rotate-secret`, body, undefined, options);
   }
 
   /** Queues a webhook.test event to this webhook; answers the queued delivery. */

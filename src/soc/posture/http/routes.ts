@@ -19,7 +19,7 @@ export function postureRoutes(core: CoreServices, service: PostureService): Fast
     app.get(
       "/api/v1/posture",
       {
-        preHandler: core.requireScope("fleet:read"),
+        onRequest: core.requireScope("fleet:read"),
         schema: { summary: "Latest host posture scan (runs one when none exists)", tags: ["posture"], security, querystring: postureQuerySchema, response: { 200: postureRunSchema, ...authErrors } },
       },
       async (request) => present(await service.latest(), request.query.min_severity),
@@ -27,7 +27,7 @@ export function postureRoutes(core: CoreServices, service: PostureService): Fast
     app.post(
       "/api/v1/posture/scan",
       {
-        preHandler: core.requireScope("admin"),
+        onRequest: core.requireScope("admin"),
         schema: { summary: "Scan the host posture now (audited)", tags: ["posture"], security, querystring: postureQuerySchema, response: { 200: postureRunSchema, ...authErrors } },
       },
       async (request) => {
