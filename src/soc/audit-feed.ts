@@ -1,21 +1,11 @@
 // The audit trail as a SOC feed (GET /api/v1/audit, its NDJSON export, the syslog forwarder):
 // core.audit.list underneath, with the same signed seq cursors and envelope as alerts.
 import { type AuditEvent, type AuditLog, encodeCursor } from "../audit/audit-log.ts";
+import type { ChainFields } from "../audit/chain.ts";
 import type { FeedRequest, Page, SeqCursor } from "./feed.ts";
 
-export interface AuditRecord {
-  object: "audit_event";
-  seq: number;
-  id: string;
-  ts: string;
-  workspace: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
+/** The wire form of an audit event: its chained fields as stored, plus its own hash. */
+export type AuditRecord = ChainFields & { object: "audit_event"; hash: string };
 
 export interface AuditWindow {
   from?: string | undefined;
