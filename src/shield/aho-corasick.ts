@@ -8,8 +8,20 @@ const ALPHABET = 128;
 
 export class KeywordMatcher {
   readonly keywordCount: number;
-  /** Dense transitions for ASCII: delta[state * 128 + code]. */
-  readonly #delta: Int32Array;
+  /**
+   * Text unit -> column of the transition table, folding included: one column per ASCII unit that
+   * occurs (folded) in some keyword, column 0 for all others (they always lead back to the root),
+   * WIDE for units that fold to a non-ASCII keyword unit. Keeps the table a few times smaller than
+   * one column per ASCII code, so its busy rows stay in cache.
+   */
+  readonly #column: Uint8Array;
+  readonly #columns: number;
+  /**
+   * Dense transitions, indexed by row (state * columns) + column. Each entry holds the next
+   * state's row shifted left once, with the low bit set when that state ends some keyword: the
+   * scan loop's chain of dependent loads then needs no multiplication and no second table.
+   */
+  readonly #next: Int32Array;
   /** Sparse transitions for non-ASCII units, per state. */
   readonly #wide: Array<Map<number, number> | undefined>;
   readonly #fail: Int32Array;
@@ -42,9 +54,21 @@ export class KeywordMatcher {
       (outputs[state] ??= []).push(id);
     });
 
+    const unitColumn = new Uint8Array(ALPHABET);
+    const columnUnit: number[] = [-1];
+    for (const transitions of goto) {
+      for (const unit of transitions.keys()) {
+        if (unit < ALPHABET && unitColumn[unit] === 0) {
+          unitColumn[unit] = columnUnit.length;
+          columnUnit.push(unit);
+        }
+      }
+    }
+    const columns = columnUnit.length;
+    if (columns >= WIDE) throw new Error("keyword alphabet too large");
     const stateCount = goto.length;
     const fail = new Int32Array(stateCount);
-    const delta = new Int32Array(stateCount * ALPHABET);
+    const delta = new Int32Array(stateCount * columns);
     const wide: Array<Map<number, number> | undefined> = new Array(stateCount);
     // Breadth-first: a state's failure link is resolved before its children are.
     const queue: number[] = [0];
@@ -52,14 +76,14 @@ export class KeywordMatcher {
       const state = queue[head] as number;
       const transitions = goto[state] as Map<number, number>;
       const failState = fail[state] as number;
-      for (let c = 0; c < ALPHABET; c++) {
-        const next = transitions.get(c);
+      for (let c = 1; c < columns; c++) {
+        const next = transitions.get(columnUnit[c] as number);
         if (next !== undefined) {
-          fail[next] = state === 0 ? 0 : (delta[failState * ALPHABET + c] as number);
+          fail[next] = state === 0 ? 0 : (delta[failState * columns + c] as number);
           queue.push(next);
-          delta[state * ALPHABET + c] = next;
+          delta[state * columns + c] = next;
         } else {
-          delta[state * ALPHABET + c] = state === 0 ? 0 : (delta[failState * ALPHABET + c] as number);
+          delta[state * columns + c] = state === 0 ? 0 : (delta[failState * columns + c] as number);
         }
       }
       for (const [unit, next] of transitions) {
@@ -73,7 +97,17 @@ export class KeywordMatcher {
       const f = fail[state] as number;
       if (state !== 0 && outputs[f]) outputs[state] = [...(outputs[state] ?? []), ...(outputs[f] as number[])];
     }
-    this.#delta = delta;
+    this.#columns = columns;
+    const wideUnits = new Set<number>();
+    for (const transitions of wide) if (transitions) for (const unit of transitions.keys()) wideUnits.add(unit);
+    const column = new Uint8Array(0x10000);
+    for (let code = 0; code < 0x10000; code++) {
+      const unit = foldUnit(code);
+      column[code] = unit < ALPHABET ? (unitColumn[unit] as number) : wideUnits.has(unit) ? WIDE : 0;
+    }
+    this.#column = column;
+    if (stateCount * columns * 2 > 0x7fffffff) throw new Error("too many keywords");
+    this.#next = delta.map((next) => ((next * columns) << 1) | (outputs[next] === undefined ? 0 : 1));
     this.#wide = wide;
     this.#fail = fail;
     this.#outputs = outputs;
@@ -95,18 +129,27 @@ export class KeywordMatcher {
    * Returns how many distinct keywords were found.
    */
   findAll(text: string, hits: Uint16Array, positions: Int32Array): number {
-    const delta = this.#delta;
+    const next = this.#next;
+    const columns = this.#columns;
+    const column = this.#column;
     const outputs = this.#outputs;
     const boundary = this.#boundary;
-    let state = 0;
+    let row = 0;
     let distinct = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       const code = text.charCodeAt(i);
       // Look-alikes fold to ASCII letters (Cyrillic і → i): they take the ASCII transitions too.
-      const unit = code < ALPHABET ? (FOLD_TABLE[code] as number) : foldUnit(code);
-      state = unit < ALPHABET ? (delta[state * ALPHABET + unit] as number) : this.#wideStep(this.#wide, this.#fail, state, unit);
-      const out = outputs[state];
-      if (out !== undefined) {
+      const col = column[code] as number;
+      let entry: number;
+      if (col !== WIDE) {
+        entry = next[row + col] as number;
+      } else {
+        const state = this.#wideStep(this.#wide, this.#fail, row / columns, foldUnit(code));
+        entry = ((state * columns) << 1) | (outputs[state] === undefined ? 0 : 1);
+      }
+      row = entry >> 1;
+      if ((entry & 1) !== 0) {
+        const out = outputs[row / columns] as number[];
         for (let k = 0; k < out.length; k++) {
           const id = out[k] as number;
           const length = boundary[id] as number;
@@ -130,5 +173,5 @@ function isWordUnit(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && code < 0x2000);
 }
 
-const FOLD_TABLE = new Uint8Array(ALPHABET);
-for (let c = 0; c < ALPHABET; c++) FOLD_TABLE[c] = foldUnit(c);
+/** Column marker: the unit folds to a non-ASCII keyword unit, looked up in the sparse transitions. */
+const WIDE = 255;

@@ -10,6 +10,7 @@ export interface DecodedSegment {
 }
 
 const MIN_RUN = 24;
+const utf8 = new TextDecoder("utf-8", { fatal: false });
 const ESCAPED_HEX_RUN = /(?:\\x[0-9a-fA-F]{2}){6,}/g;
 const UNICODE_ESCAPE_RUN = /(?:\\u[0-9a-fA-F]{4}){4,}/g;
 const URL_ENCODED_RUN = /[^\s%]{0,40}(?:%[0-9a-fA-F]{2}[^\s%]{0,20}){4,}/g;
@@ -38,7 +39,7 @@ function decodeBase64(run: string): string | null {
   // Identifiers and hashes are long runs too; real base64 mixes cases and digits.
   if (!/[A-Z]/.test(body) || !/[a-z]/.test(body)) return null;
   const bytes = Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  const text = utf8.decode(bytes);
   return isReadable(text) ? text : null;
 }
 
@@ -86,8 +87,8 @@ interface Decoder {
   decode: (run: string) => string | null;
 }
 
-/** Character classes for the run scanner: 1 = base64 (standard or url-safe), 2 = also hex. */
-const RUN_CLASS = new Uint8Array(128);
+/** Character classes for the run scanner, per UTF-16 unit: 1 = base64 (standard or url-safe), 2 = also hex. */
+const RUN_CLASS = new Uint8Array(0x10000);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[0-9a-fA-F]/.test(ch)) RUN_CLASS[c] = 2;
@@ -100,32 +101,29 @@ for (let c = 0; c < 128; c++) {
  */
 function findRuns(text: string, budget: { chars: number; segments: number }, segments: DecodedSegment[]): void {
   const n = text.length;
-  let start = -1;
-  let allHex = true;
+  let start = 0;
+  /** 2 while every unit of the run is a hex digit, 0 after any other base64 unit. */
+  let hex = 2;
   for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0;
-    const cls = c < 128 ? (RUN_CLASS[c] as number) : 0;
+    const cls = i < n ? (RUN_CLASS[text.charCodeAt(i)] as number) : 0;
     if (cls !== 0) {
-      if (start < 0) {
-        start = i;
-        allHex = true;
-      }
-      if (cls === 1) allHex = false;
+      hex &= cls;
       continue;
     }
-    if (start >= 0 && i - start >= MIN_RUN) {
+    if (i - start >= MIN_RUN) {
       let end = i;
       while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++; // "=" padding
       const run = text.slice(start, end);
       budget.chars -= run.length;
       if (budget.chars < 0 || budget.segments <= 0) return;
-      const decoded = allHex ? decodeHex(run) : decodeBase64(run);
+      const decoded = hex !== 0 ? decodeHex(run) : decodeBase64(run);
       if (decoded !== null) {
         budget.segments--;
-        segments.push({ encoding: allHex ? "hex" : "base64", start, end, text: decoded });
+        segments.push({ encoding: hex !== 0 ? "hex" : "base64", start, end, text: decoded });
       }
     }
-    start = -1;
+    start = i + 1;
+    hex = 2;
   }
 }
 

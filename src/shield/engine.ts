@@ -6,9 +6,10 @@ import { findEncodedSegments } from "./decode.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
 import { maxMatchLength } from "./regex-length.ts";
-import { compilePatterns } from "./rule-schema.ts";
+import { compilePatterns, compilePrefilter } from "./rule-schema.ts";
 import { combine } from "./scoring.ts";
 import type { Detection, Direction, Rule, RuleActionOverride, ScanInput, ScanOutcome, ShieldOptions } from "./types.ts";
+import { mergeWindows, warmUp } from "./regex-runs.ts";
 import { runValidators } from "./validators.ts";
 
 interface CompiledRule {
@@ -17,9 +18,22 @@ interface CompiledRule {
   action: RuleActionOverride | undefined;
   /** Ids of the rule's keywords in the matcher. */
   keywordIds: number[];
-  /** Upper bound of a match's length: the regex runs only this close to a keyword hit. */
+  /** Per regex, an upper bound of a match's length: it runs only this close to a keyword hit. */
+  reaches: number[];
+  /** Index of the rule's prefilter in ShieldEngine.#prefilters, or -1. */
+  prefilter: number;
+  /** Whether the regexes have been warmed up (see regex-runs.ts). */
+  warm: boolean;
+}
+
+interface Prefilter {
+  regex: RegExp;
+  /** Longest possible hit: a rule match may start this much further before a hit's end. */
   reach: number;
 }
+
+/** Beyond this many hits of a prefilter its rules scan the whole text. */
+const MAX_PREFILTER_HITS = 256;
 
 /** Extra context around a window so \b and look-arounds see the same neighbours as in the full text. */
 const WINDOW_PAD = 64;
@@ -60,6 +74,7 @@ export class ShieldEngine {
   readonly #unfiltered: number[];
   readonly #keywordRules: number[][];
   readonly #matcher: KeywordMatcher;
+  readonly #prefilters: Prefilter[] = [];
   readonly #options: ShieldOptions;
   /** When set, counts the characters each rule's regexes examined (bench:shield --per-rule). */
   regexWork: Map<string, number> | null = null;
@@ -72,13 +87,29 @@ export class ShieldEngine {
     const enabled = rules.filter((r) => !disabled.has(r.id));
     if (options.canaries && options.canaries.length > 0) enabled.push(canaryRule(options.canaries));
     this.rules = enabled;
-    this.#compiled = enabled.map((rule) => ({
-      rule,
-      regexes: rule.signal ? [] : compilePatterns(rule),
-      action: options.ruleActions?.[rule.id] ?? rule.action,
-      keywordIds: [],
-      reach: rule.patterns.length > 0 ? Math.max(...rule.patterns.map(maxMatchLength)) : Math.max(0, ...rule.keywords.map((k) => k.length)),
-    }));
+    const prefilterIndex = new Map<string, number>();
+    this.#compiled = enabled.map((rule) => {
+      let prefilter = -1;
+      const regex = rule.signal ? null : compilePrefilter(rule);
+      if (regex && rule.prefilter !== undefined) {
+        // Rules sharing a prefilter (and view) share its pass over the text.
+        const key = `${rule.view}/${regex.flags}/${regex.source}`;
+        prefilter = prefilterIndex.get(key) ?? this.#prefilters.length;
+        if (prefilter === this.#prefilters.length) {
+          prefilterIndex.set(key, prefilter);
+          this.#prefilters.push({ regex, reach: maxMatchLength(rule.prefilter) });
+        }
+      }
+      return {
+        rule,
+        regexes: rule.signal ? [] : compilePatterns(rule),
+        action: options.ruleActions?.[rule.id] ?? rule.action,
+        keywordIds: [],
+        reaches: rule.patterns.length > 0 ? rule.patterns.map(maxMatchLength) : rule.keywords.map((k) => k.length),
+        prefilter,
+        warm: false,
+      };
+    });
     const keywordIndex = new Map<string, number>();
     this.#keywordRules = [];
     this.#unfiltered = [];
@@ -121,42 +152,53 @@ export class ShieldEngine {
     const { hits, positions } = buffer;
     hits.fill(0);
     const distinct = this.#matcher.findAll(clean, hits, positions);
-    const candidates = new Set<number>(this.#unfiltered);
+    const candidate = new Uint8Array(this.#compiled.length);
+    for (const r of this.#unfiltered) candidate[r] = 1;
     if (distinct > 0) {
       for (let id = 0; id < hits.length; id++) {
-        if (hits[id] !== 0) for (const r of this.#keywordRules[id] as number[]) candidates.add(r);
+        if (hits[id] !== 0) for (const r of this.#keywordRules[id] as number[]) candidate[r] = 1;
       }
     }
-    return { rules: [...candidates].sort((a, b) => a - b), hits, positions };
+    const rules: number[] = [];
+    for (let r = 0; r < candidate.length; r++) if (candidate[r] === 1) rules.push(r);
+    return { rules, hits, positions };
   }
 
   /**
-   * Where a keyword-filtered rule can match: windows of its reach around each keyword hit, merged.
-   * Returns null when the rule must scan the whole text (no keywords, too many hits, or windows
-   * that would cover most of the text anyway).
+   * End offsets of a keyword-filtered rule's keyword hits, around which its regexes run. Null
+   * when the rule must scan the whole text (no keywords, or too many hits to locate).
    */
-  #windows(compiled: CompiledRule, hits: Uint16Array, positions: Int32Array, length: number): Array<[number, number]> | null {
+  #keywordEnds(compiled: CompiledRule, hits: Uint16Array, positions: Int32Array): number[] | null {
     if (compiled.keywordIds.length === 0) return null;
-    const spans: Array<[number, number]> = [];
-    const radius = compiled.reach + WINDOW_PAD;
+    const ends: number[] = [];
     for (const id of compiled.keywordIds) {
       const count = hits[id] as number;
       if (count > POSITIONS_PER_KEYWORD) return null;
-      for (let k = 0; k < count; k++) {
-        const end = positions[id * POSITIONS_PER_KEYWORD + k] as number;
-        spans.push([Math.max(0, end - radius), Math.min(length, end + radius)]);
+      for (let k = 0; k < count; k++) ends.push(positions[id * POSITIONS_PER_KEYWORD + k] as number);
+    }
+    return ends.sort((a, b) => a - b);
+  }
+
+  /**
+   * End offsets of a prefilter's hits in view (computed once per layer and view), or null when
+   * there are too many to be worth windowing. Every match of the rule overlaps a hit: the global
+   * scan resumes after each hit, so it cannot step over an occurrence without overlapping it.
+   */
+  #prefilterHits(index: number, view: string, cache: Array<number[] | null | undefined>): number[] | null {
+    const cached = cache[index];
+    if (cached !== undefined) return cached;
+    const { regex } = this.#prefilters[index] as Prefilter;
+    let ends: number[] | null = [];
+    regex.lastIndex = 0;
+    for (let m = regex.exec(view); m !== null; m = regex.exec(view)) {
+      if (ends.length >= MAX_PREFILTER_HITS) {
+        ends = null;
+        break;
       }
+      ends.push(regex.lastIndex);
     }
-    spans.sort((a, b) => a[0] - b[0]);
-    const merged: Array<[number, number]> = [];
-    let covered = 0;
-    for (const span of spans) {
-      const last = merged[merged.length - 1];
-      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
-      else merged.push([span[0], span[1]]);
-    }
-    for (const [a, b] of merged) covered += b - a;
-    return covered * 2 > length ? null : merged;
+    cache[index] = ends;
+    return ends;
   }
 
   #scanLayer(normalized: NormalizedText, direction: Direction, depth: number, budget: { chars: number; segments: number }): Detection[] {
@@ -179,6 +221,7 @@ export class ShieldEngine {
     }
 
     const candidates = this.#candidateRules(clean, depth);
+    const prefilterCache: Array<number[] | null | undefined> = [];
     for (const index of candidates.rules) {
       const compiled = this.#compiled[index] as CompiledRule;
       const { rule } = compiled;
@@ -189,16 +232,34 @@ export class ShieldEngine {
         continue;
       }
       const view = rule.view === "folded" ? (folded ??= fold(clean)) : clean;
+      if (!compiled.warm) {
+        warmUp(compiled.regexes);
+        compiled.warm = true;
+      }
       const ruleStarted = this.ruleTime ? performance.now() : 0;
-      const windows = this.#windows(compiled, candidates.hits, candidates.positions, view.length) ?? [[0, view.length]];
+      // A match contains a keyword hit, or overlaps a prefilter hit (which may then end up to the
+      // prefilter's reach past it): each regex runs within its own reach of those hit ends.
+      let ends: number[] | null;
+      let slack = WINDOW_PAD;
+      if (compiled.prefilter >= 0) {
+        ends = this.#prefilterHits(compiled.prefilter, view, prefilterCache);
+        if (ends !== null && ends.length === 0) continue;
+        slack += (this.#prefilters[compiled.prefilter] as Prefilter).reach;
+      } else {
+        ends = this.#keywordEnds(compiled, candidates.hits, candidates.positions);
+      }
       const found: Array<{ span: Span; sensitive: Span | null }> = [];
       let patternsMatched = 0;
       let rejected = 0;
-      for (const regex of compiled.regexes) {
+      for (let p = 0; p < compiled.regexes.length; p++) {
+        const regex = compiled.regexes[p] as RegExp;
+        const windows = (ends && mergeWindows(ends, (compiled.reaches[p] as number) + slack, view.length)) ?? [0, view.length];
         // Each pattern gets its own match budget, so a busy first pattern can't starve the
         // others of a min_matches rule.
         let matchesOfPattern = 0;
-        for (const [from, to] of windows) {
+        for (let w = 0; w < windows.length; w += 2) {
+          const from = windows[w] as number;
+          const to = windows[w + 1] as number;
           const whole = from === 0 && to === view.length;
           const text = whole ? view : view.slice(from, to);
           if (this.regexWork) this.regexWork.set(rule.id, (this.regexWork.get(rule.id) ?? 0) + text.length);
@@ -229,6 +290,8 @@ export class ShieldEngine {
         if (matchesOfPattern > 0) patternsMatched++;
         // Enough evidence: further patterns can't change whether (or where) the rule fires.
         if (patternsMatched >= rule.minMatches && found.length >= MAX_DETECTIONS_PER_RULE) break;
+        // Too little: even if every remaining pattern matched, the rule could not fire.
+        if (patternsMatched + compiled.regexes.length - 1 - p < rule.minMatches) break;
       }
       if (this.ruleTime) this.ruleTime.set(rule.id, (this.ruleTime.get(rule.id) ?? 0) + performance.now() - ruleStarted);
       if (patternsMatched < rule.minMatches) continue;

@@ -23,7 +23,6 @@ export interface NormalizedText {
   tagPayload: string;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
 
 function isZeroWidth(cp: number): boolean {
   // ZWSP, ZWNJ, ZWJ, LRM/RLM, word joiner and invisible operators, BOM, soft hyphen, Mongolian VS.
@@ -47,127 +46,177 @@ function isEmojiJoiner(text: string, index: number): boolean {
   return (emoji(prev) || emoji(prevPair)) && emoji(next);
 }
 
-/** NFKC of single characters, memoised: real and hostile texts reuse few distinct characters. */
-const nfkcCache = new Map<string, string>();
-/** For BMP units: 0 not yet known, 1 NFKC leaves the character alone, 2 NFKC changes it. */
-const bmpStable = new Uint8Array(0x10000);
+/** NFKC of the BMP characters it changes: replacements[replacementIndex[code] - 1] (0 = not yet known). */
+const replacementIndex = new Uint16Array(0x10000);
+const replacements: string[] = [];
+/** NFKC of astral code points, or null where it leaves them alone: real and hostile texts reuse few. */
+const astralReplacement = new Map<number, string | null>();
 
-function nfkc(ch: string): string {
-  let normalized = nfkcCache.get(ch);
-  if (normalized === undefined) {
-    normalized = ch.normalize("NFKC");
-    if (nfkcCache.size > 20_000) nfkcCache.clear();
-    nfkcCache.set(ch, normalized);
-  }
-  return normalized;
+function replacementOf(code: number): string {
+  const index = replacementIndex[code] as number;
+  if (index !== 0) return replacements[index - 1] as string;
+  const replaced = String.fromCharCode(code).normalize("NFKC");
+  replacements.push(replaced);
+  replacementIndex[code] = replacements.length;
+  return replaced;
 }
 
-function isStableBmp(code: number): boolean {
-  let known = bmpStable[code] as number;
-  if (known === 0) {
+function astralReplacementOf(cp: number): string | null {
+  let replaced = astralReplacement.get(cp);
+  if (replaced === undefined) {
+    const ch = String.fromCodePoint(cp);
+    const normalized = ch.normalize("NFKC");
+    replaced = normalized === ch ? null : normalized;
+    if (astralReplacement.size > 20_000) astralReplacement.clear();
+    astralReplacement.set(cp, replaced);
+  }
+  return replaced;
+}
+
+// What normalisation does with each UTF-16 unit, classified on first sight: one table lookup per
+// character instead of range tests and an NFKC call.
+const KEEP = 1;
+const REPLACE = 2;
+const ZERO_WIDTH = 3;
+const BIDI = 4;
+/** Half of a surrogate pair: the code point decides (tag character, NFKC change, or kept). */
+const SURROGATE = 5;
+const kinds = new Uint8Array(0x10000).fill(KEEP, 0, 0x80);
+
+function kindOf(code: number): number {
+  let kind = kinds[code] as number;
+  if (kind === 0) {
     const ch = String.fromCharCode(code);
-    known = ch.normalize("NFKC") === ch ? 1 : 2;
-    bmpStable[code] = known;
+    // 0xfeff (BOM) is zero-width; every other invisible class is tested before NFKC.
+    kind = code >= 0xd800 && code <= 0xdfff ? SURROGATE : isBidiControl(code) ? BIDI : isZeroWidth(code) ? ZERO_WIDTH : ch.normalize("NFKC") === ch ? KEEP : REPLACE;
+    kinds[code] = kind;
   }
-  return known === 1;
+  return kind;
 }
+
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Index of the first unit that normalisation removes or changes, or -1 when text is already clean. */
+function firstChange(text: string): number {
+  const found = NON_ASCII.exec(text);
+  if (found === null) return -1;
+  for (let i = found.index, n = text.length; i < n; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    const kind = kindOf(code);
+    if (kind === KEEP) continue;
+    if (kind !== SURROGATE) return i;
+    const cp = text.codePointAt(i) ?? code;
+    if (cp <= 0xffff) continue; // a lone surrogate is kept as it is
+    if (isTag(cp) || astralReplacementOf(cp) !== null) return i;
+    i++;
+  }
+  return -1;
+}
+
 
 export function normalize(text: string): NormalizedText {
   const invisible: InvisibleCounts = { zero_width: 0, bidi: 0, tag: 0 };
   const firstInvisible: InvisibleFirst = { zero_width: -1, bidi: -1, tag: -1 };
-  if (!NON_ASCII.test(text)) return { original: text, clean: text, map: null, invisible, firstInvisible, tagPayload: "" };
-  const seen = (cls: keyof InvisibleCounts, at: number) => {
-    invisible[cls]++;
-    if (firstInvisible[cls] < 0) firstInvisible[cls] = at;
-  };
+  const first = firstChange(text);
+  // Most text (all ASCII, or non-ASCII characters that NFKC leaves alone) is already clean.
+  if (first < 0) return { original: text, clean: text, map: null, invisible, firstInvisible, tagPayload: "" };
 
-  // Characters that NFKC leaves alone are copied in runs (one slice, identity offsets); only
-  // invisible characters (dropped) and NFKC-changed ones (replaced) break a run.
-  const parts: string[] = [];
-  let map = new Int32Array(text.length + 16);
-  let length = 0;
-  const reserve = (extra: number) => {
-    if (length + extra <= map.length) return;
-    const grown = new Int32Array(map.length * 2 + extra);
-    grown.set(map);
-    map = grown;
-  };
-  let runStart = 0;
-  const flush = (end: number) => {
-    if (end <= runStart) return;
-    reserve(end - runStart);
-    parts.push(text.slice(runStart, end));
-    for (let k = runStart; k < end; k++) map[length++] = k;
-  };
-  let tagPayload = "";
-  // Subdivision flags (🏴 + tag letters + cancel tag) are the one legitimate use of tag characters.
-  let inFlag = false;
-  let i = 0;
+  // The clean text is built as UTF-16 units with, for each, its offset in the original. No
+  // closures over the loop's state: V8 keeps it in registers that way (hostile inputs change
+  // every other character, so this loop is their cost).
   const n = text.length;
+  let out = new Uint16Array(n + 16);
+  let map = new Int32Array(n + 16);
+  let length = 0;
+  for (; length < first; length++) {
+    out[length] = text.charCodeAt(length);
+    map[length] = length;
+  }
+  let zeroWidth = 0;
+  let bidi = 0;
+  let tags = 0;
+  const payload: number[] = [];
+  // Subdivision flags (🏴 + tag letters + cancel tag) are the one legitimate use of tag characters.
+  let inFlag = first >= 2 && text.codePointAt(first - 2) === 0x1f3f4;
+  let i = first;
   while (i < n) {
     const code = text.charCodeAt(i);
-    if (code < 0x80) {
+    const kind = code < 0x80 ? KEEP : kindOf(code);
+    if (kind === KEEP) {
+      out[length] = code;
+      map[length++] = i++;
       inFlag = false;
+      continue;
+    }
+    if (kind === ZERO_WIDTH) {
+      // ZWJ between two emoji is how emoji sequences are built: dropped, but not a signal.
+      if (!(code === 0x200d && isEmojiJoiner(text, i))) {
+        if (zeroWidth++ === 0) firstInvisible.zero_width = i;
+      }
       i++;
       continue;
     }
-    if (code < 0xd800 || (code > 0xdfff && code !== 0xfeff)) {
-      // A BMP character: most are neither invisible nor changed by NFKC.
-      const invisibleClass = isBidiControl(code) ? "bidi" : isZeroWidth(code) ? "zero_width" : null;
-      if (invisibleClass === null) {
-        inFlag = false;
-        if (!isStableBmp(code)) {
-          flush(i);
-          const normalized = nfkc(text[i] as string);
-          reserve(normalized.length);
-          parts.push(normalized);
-          // Expansions (ligatures, ellipsis) map every produced unit to the source character.
-          for (let k = 0; k < normalized.length; k++) map[length++] = i;
-          runStart = i + 1;
+    if (kind === BIDI) {
+      if (bidi++ === 0) firstInvisible.bidi = i;
+      i++;
+      continue;
+    }
+    let units: string;
+    let width = 1;
+    if (kind === REPLACE) {
+      units = replacementOf(code);
+      inFlag = false;
+    } else {
+      const cp = text.codePointAt(i) ?? code;
+      if (cp > 0xffff) width = 2;
+      if (isTag(cp)) {
+        if (!inFlag) {
+          if (tags++ === 0) firstInvisible.tag = i;
+          if (cp >= 0xe0020 && cp <= 0xe007e) payload.push(cp - 0xe0000);
         }
-        i++;
+        if (cp === 0xe007f) inFlag = false;
+        i += width;
         continue;
       }
-      flush(i);
-      if (!(code === 0x200d && isEmojiJoiner(text, i))) seen(invisibleClass, i);
-      runStart = ++i;
-      continue;
-    }
-    const cp = text.codePointAt(i) ?? code;
-    const width = cp > 0xffff ? 2 : 1;
-    if (isTag(cp)) {
-      flush(i);
-      if (!inFlag) {
-        seen("tag", i);
-        if (cp >= 0xe0020 && cp <= 0xe007e) tagPayload += String.fromCharCode(cp - 0xe0000);
+      inFlag = cp === 0x1f3f4;
+      const replaced = width === 2 ? astralReplacementOf(cp) : null;
+      if (replaced === null) {
+        // Kept as it is (a lone surrogate too): each unit maps to its own offset.
+        if (length + width + (n - i) > out.length) [out, map] = grow(out, map, width);
+        for (let k = 0; k < width; k++) {
+          out[length] = text.charCodeAt(i);
+          map[length++] = i++;
+        }
+        continue;
       }
-      if (cp === 0xe007f) inFlag = false;
-      i += width;
-      runStart = i;
-      continue;
+      units = replaced;
     }
-    if (isZeroWidth(cp)) {
-      flush(i);
-      seen("zero_width", i);
-      i += width;
-      runStart = i;
-      continue;
-    }
-    inFlag = cp === 0x1f3f4;
-    const ch = text.slice(i, i + width);
-    const normalized = nfkc(ch);
-    if (normalized !== ch) {
-      flush(i);
-      reserve(normalized.length);
-      parts.push(normalized);
-      for (let k = 0; k < normalized.length; k++) map[length++] = i;
-      runStart = i + width;
+    if (length + units.length + (n - i) > out.length) [out, map] = grow(out, map, units.length);
+    // Expansions (ligatures, ellipsis) map every produced unit to the source character.
+    for (let k = 0; k < units.length; k++) {
+      out[length] = units.charCodeAt(k);
+      map[length++] = i;
     }
     i += width;
   }
-  flush(n);
-  const clean = parts.join("");
+  invisible.zero_width = zeroWidth;
+  invisible.bidi = bidi;
+  invisible.tag = tags;
+  let tagPayload = "";
+  for (let k = 0; k < payload.length; k += 4096) tagPayload += String.fromCharCode(...payload.slice(k, k + 4096));
+  const clean = Buffer.from(out.buffer, 0, length * 2).toString("ucs2");
   return { original: text, clean, map: map.subarray(0, length), invisible, firstInvisible, tagPayload };
+}
+
+function grow(out: Uint16Array<ArrayBuffer>, map: Int32Array<ArrayBuffer>, extra: number): [Uint16Array<ArrayBuffer>, Int32Array<ArrayBuffer>] {
+  const size = out.length * 2 + extra;
+  const grownOut = new Uint16Array(size);
+  grownOut.set(out);
+  const grownMap = new Int32Array(size);
+  grownMap.set(map);
+  return [grownOut, grownMap];
 }
 
 const LEET: Record<string, string> = { "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", $: "s" };
@@ -180,41 +229,56 @@ for (let c = 0; c < 128; c++) {
   ASCII_FOLD[c] = leet ? leet.charCodeAt(0) : c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-/** Folds one UTF-16 unit; always returns exactly one unit so offsets survive. */
-export function foldUnit(code: number): number {
-  if (code < 128) return ASCII_FOLD[code] ?? code;
-  const confusable = CONFUSABLES.get(code);
-  if (confusable !== undefined) return confusable;
+/** foldUnit of every UTF-16 unit, computed once at load (a few milliseconds). */
+const FOLD = buildFoldTable();
+
+function buildFoldTable(): Uint16Array {
+  const table = new Uint16Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) table[c] = c;
+  // Lower-casing 1,024 units at a time is much cheaper than one call per unit. A block whose
+  // lower-case form changes length (İ -> i + dot) is done unit by unit; a unit whose lower case
+  // is longer than one unit stays as it is. Surrogate blocks hold no pairs, so nothing changes.
+  const BLOCK = 1024;
+  for (let base = 0; base < 0x10000; base += BLOCK) {
+    const units = table.subarray(base, base + BLOCK);
+    const block = Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString("ucs2");
+    const lower = block.toLowerCase();
+    for (let k = 0; k < BLOCK; k++) {
+      const single = lower.length === BLOCK ? lower.charCodeAt(k) : singleLower(base + k);
+      table[base + k] = single;
+    }
+  }
+  for (const [from, to] of CONFUSABLES) table[from] = to;
+  // Idempotent: what lower-cases to a look-alike (Ɩ -> ɩ) takes its letter too, and whatever
+  // folds to ASCII is folded once more (lower-case, leetspeak).
+  for (let c = 0; c < 0x10000; c++) {
+    let folded = table[c] as number;
+    folded = CONFUSABLES.get(folded) ?? folded;
+    table[c] = c < 128 ? (ASCII_FOLD[c] as number) : folded < 128 ? (ASCII_FOLD[folded] as number) : folded;
+  }
+  return table;
+}
+
+function singleLower(code: number): number {
   const lower = String.fromCharCode(code).toLowerCase();
   return lower.length === 1 ? lower.charCodeAt(0) : code;
 }
 
-const LEET_OR_UPPER = /[A-Z013457@$]/;
-
-const LEET_GLOBAL = /[013457@$]/g;
-const foldLeet = (ch: string) => LEET[ch] ?? ch;
-/** foldUnit for every UTF-16 unit, filled on first use (0 = not yet computed). */
-const FOLD_BMP = new Uint16Array(0x10000);
-const utf16 = new TextDecoder("utf-16le");
-
-function foldNonAsciiText(clean: string): string {
-  const units = new Uint16Array(clean.length);
-  for (let i = 0; i < clean.length; i++) {
-    const code = clean.charCodeAt(i);
-    let folded = FOLD_BMP[code] as number;
-    if (folded === 0) {
-      folded = foldUnit(code);
-      FOLD_BMP[code] = folded;
-    }
-    units[i] = folded;
-  }
-  // Lone surrogates decode to U+FFFD: still one unit, so offsets are unchanged.
-  return utf16.decode(units);
+/**
+ * Folds one UTF-16 unit; always returns exactly one unit so offsets survive. Folding is
+ * idempotent: a folded unit is never upper-case or leetspeak.
+ */
+export function foldUnit(code: number): number {
+  return FOLD[code] as number;
 }
 
 export function fold(clean: string): string {
-  const lower = NON_ASCII.test(clean) ? foldNonAsciiText(clean) : clean.toLowerCase();
-  return LEET_OR_UPPER.test(lower) ? lower.replace(LEET_GLOBAL, foldLeet) : lower;
+  const units = new Uint16Array(clean.length);
+  const bytes = Buffer.from(units.buffer, units.byteOffset, units.byteLength);
+  // Node copies a string's UTF-16 units as they are (lone surrogates included) both ways.
+  bytes.write(clean, "ucs2");
+  for (let i = 0; i < units.length; i++) units[i] = FOLD[units[i] as number] as number;
+  return bytes.toString("ucs2");
 }
 
 /** Maps a [start, end) span in the clean view back to the caller's text. */

@@ -12,6 +12,7 @@
 //       must_not_match: [...]
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { maxMatchLength } from "./regex-length.ts";
 import { checkRegexSafety } from "./regex-safety.ts";
 import { SEVERITIES, SIGNAL_NAMES, type Rule } from "./types.ts";
 
@@ -49,6 +50,7 @@ const ruleSchema = z
     direction: directionSchema.optional(),
     view: viewSchema.optional(),
     keywords: z.array(z.string().min(2)).default([]),
+    prefilter: z.string().min(1).optional(),
     patterns: z.array(z.string().min(1)).default([]),
     flags: z.string().regex(/^[imsu]*$/, "allowed flags: i m s u").default(""),
     secret_group: z.number().int().min(0).default(0),
@@ -104,6 +106,28 @@ export function compilePatterns(rule: Pick<Rule, "id" | "patterns" | "keywords" 
   });
 }
 
+/** A prefilter's hits must be short: the windows around them are padded by its longest match. */
+export const MAX_PREFILTER_LENGTH = 64;
+
+/** Compiles a rule's prefilter (null without one); throws RuleLoadError naming the rule on any problem. */
+export function compilePrefilter(rule: Pick<Rule, "id" | "prefilter" | "flags" | "patterns">): RegExp | null {
+  const source = rule.prefilter;
+  if (source === undefined) return null;
+  if (rule.patterns.length === 0) throw new RuleLoadError(`rule ${rule.id}: a prefilter needs patterns`);
+  const issues = checkRegexSafety(source);
+  if (issues.length > 0) throw new RuleLoadError(`rule ${rule.id}: prefilter /${source}/ refused: ${issues.map((x) => x.reason).join("; ")}`);
+  if (maxMatchLength(source) > MAX_PREFILTER_LENGTH) throw new RuleLoadError(`rule ${rule.id}: prefilter /${source}/ can match more than ${MAX_PREFILTER_LENGTH} characters`);
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source, `${rule.flags}g`);
+  } catch (err) {
+    throw new RuleLoadError(`rule ${rule.id}: invalid prefilter /${source}/: ${(err as Error).message}`);
+  }
+  if (regex.test("")) throw new RuleLoadError(`rule ${rule.id}: prefilter /${source}/ matches the empty string`);
+  regex.lastIndex = 0;
+  return regex;
+}
+
 /** Parses one rule file's text into rules; `origin` names the file in errors. */
 export function parseRuleFile(text: string, origin: string): Rule[] {
   let raw: unknown;
@@ -132,6 +156,7 @@ export function parseRuleFile(text: string, origin: string): Rule[] {
       direction: r.direction ?? d.direction ?? "both",
       view: r.view ?? d.view ?? "clean",
       keywords: r.keywords.map((k) => k.toLowerCase()),
+      prefilter: r.prefilter,
       patterns: r.patterns,
       flags: r.flags,
       secretGroup: r.secret_group,
@@ -146,6 +171,7 @@ export function parseRuleFile(text: string, origin: string): Rule[] {
       origin,
     };
     compilePatterns(rule);
+    compilePrefilter(rule);
     return rule;
   });
 }

@@ -54,6 +54,12 @@ export interface Rule {
   direction: RuleDirection;
   view: TextView;
   keywords: string[];
+  /**
+   * A short regex, run on the rule's view, that overlaps every match of the rule's patterns (digits
+   * of an ID number, the "@" of an e-mail): the patterns then run only near its hits, as they do
+   * near keyword hits, and not at all without one.
+   */
+  prefilter?: string | undefined;
   patterns: string[];
   flags: string;
   /** Capture group that holds the sensitive value (validated and masked); 0 = whole match. */

@@ -9,6 +9,8 @@ import { loadRules } from "../../src/shield/rule-files.ts";
 const rules = loadRules();
 const engine = new ShieldEngine(rules, { thresholds: { review: 40, block: 70 } });
 
+const FILLER = "The weather service expects light rain along the coast in the morning, clearing by noon. ".repeat(40);
+
 function directionFor(direction: string): "inbound" | "outbound" {
   return direction === "outbound" ? "outbound" : "inbound";
 }
@@ -44,8 +46,17 @@ describe("built-in Shield rules", () => {
           assert.ok(!outcome.detections.some((d) => d.rule_id === rule.id), "rule fired on a must_not_match sample");
         });
       }
+      it("matches its samples inside a long text", () => {
+        // Short samples are scanned whole; inside a long text the patterns run only in windows
+        // around keyword or prefilter hits, so this checks that those windows are wide enough.
+        for (const sample of rule.mustMatch) {
+          const outcome = engine.scan({ text: `${FILLER}\n\n${sample}\n\n${FILLER}`, direction: directionFor(rule.direction) });
+          assert.ok(outcome.detections.some((d) => d.rule_id === rule.id), `missed ${JSON.stringify(sample.slice(0, 60))}`);
+        }
+      });
       it("has only backtracking-safe patterns", () => {
         for (const pattern of rule.patterns) assert.deepEqual(checkRegexSafety(pattern), [], `/${pattern}/`);
+        if (rule.prefilter !== undefined) assert.deepEqual(checkRegexSafety(rule.prefilter), [], `prefilter /${rule.prefilter}/`);
       });
     });
   }
