@@ -2,8 +2,13 @@
 // inbound and outbound scanning on), non-stream and stream, at fixed rates and at saturation,
 // with 1 KB prompts (unique per request, so the scan cache does not help) and with the real
 // OpenClaw request shape. Prints added latency p50/p99, throughput, TTFT overhead and memory.
-// The upstream and ClawNex run as child processes on loopback; autocannon drives the load.
-// Options: --quick (shorter runs), --duration SECONDS.
+// The upstream and ClawNex run as child processes on loopback. Fixed rates are driven open-loop:
+// requests are sent evenly spaced (not autocannon's per-second bursts, which measure queueing),
+// and the direct and through-ClawNex requests are interleaved in the same run, half a period
+// apart, so both see the same machine load. Saturation is measured closed-loop with autocannon.
+// Options: --quick (shorter runs), --duration SECONDS, --profile DIR (CPU profile of the ClawNex
+// child, written when it exits), --only non-stream|stream|ttft (one group of runs), --mem (the
+// child reports its memory and event-loop delay every 2 s on stderr).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +16,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { request } from "undici";
+import { Pool, request } from "undici";
 
 const SELF = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
@@ -25,8 +30,11 @@ interface Child {
   words: string[];
 }
 
-function startChild(extra: string[]): Promise<Child> {
-  const proc = spawn(process.execPath, [SELF, ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+
+function startChild(extra: string[], nodeFlags: string[] = []): Promise<Child> {
+  const proc = spawn(process.execPath, [...nodeFlags, SELF, ...extra], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     proc.stdout?.on("data", (d: Buffer) => {
@@ -55,9 +63,67 @@ interface LoadResult {
   p99: number;
   rps: number;
   errors: number;
+  /** x-clawnex-overhead-ms percentiles (through ClawNex, fixed rates only). */
+  ownP50?: number;
+  ownP99?: number;
 }
 
-/** autocannon at a fixed rate (or saturation when rate is 0); latencies recorded per response with full precision. */
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Open-loop load at a fixed rate, evenly spaced: request k to `a` is due at k/rate, to `b` half a
+ * period later. Each latency runs from the moment the request was handed to the client to the
+ * end of its body. Keep-alive pools (as a real agent fleet's clients use) carry both.
+ */
+async function pacedLoad(a: Target, b: Target, makeBody: (i: number) => string, rate: number, seconds: number): Promise<[LoadResult, LoadResult]> {
+  const total = Math.round(rate * seconds);
+  const run = (t: Target, pool: Pool, lat: number[], errs: { n: number }, i: number) => {
+    const t0 = performance.now();
+    const { pathname } = new URL(t.url);
+    return pool
+      .request({ path: pathname, method: "POST", headers: { "content-type": "application/json", ...t.headers }, body: makeBody(i) })
+      .then(async (res) => {
+        await res.body.text();
+        if (res.statusCode === 200) lat.push(performance.now() - t0);
+        else errs.n++;
+        const own = Number(res.headers["x-clawnex-overhead-ms"]);
+        if (Number.isFinite(own)) overheads.push(own);
+      })
+      .catch(() => void errs.n++);
+  };
+  const pools = [new Pool(new URL(a.url).origin, { connections: 128 }), new Pool(new URL(b.url).origin, { connections: 128 })] as const;
+  const lats: [number[], number[]] = [[], []];
+  /** ClawNex's own account of its time per request (x-clawnex-overhead-ms: everything but the upstream). */
+  const overheads: number[] = [];
+  const errs = [{ n: 0 }, { n: 0 }] as const;
+  const inflight: Array<Promise<void>> = [];
+  const start = performance.now();
+  let sent = 0;
+  // 2 sends per slot (a then b); the loop wakes on a 1 ms timer and sends whatever is due.
+  while (sent < total * 2) {
+    const now = performance.now();
+    while (sent < total * 2 && start + (sent * 500) / rate <= now) {
+      const k = sent >> 1;
+      inflight.push(sent % 2 === 0 ? run(a, pools[0], lats[0], errs[0], k) : run(b, pools[1], lats[1], errs[1], k));
+      sent++;
+    }
+    const next = start + (sent * 500) / rate - performance.now();
+    if (next > 0) await new Promise((r) => setTimeout(r, Math.max(0, next - 0.2)));
+  }
+  await Promise.all(inflight);
+  await Promise.all(pools.map((p) => p.close()));
+  const out = (l: number[], e: { n: number }): LoadResult => {
+    l.sort((x, y) => x - y);
+    return { p50: pct(l, 50), p99: pct(l, 99), rps: l.length / seconds, errors: e.n };
+  };
+  overheads.sort((x, y) => x - y);
+  return [out(lats[0], errs[0]), { ...out(lats[1], errs[1]), ownP50: pct(overheads, 50), ownP99: pct(overheads, 99) }];
+}
+
+/** autocannon closed-loop at saturation; latencies recorded per response with full precision. */
 async function load(url: string, headers: Record<string, string>, makeBody: (i: number) => string, rate: number, seconds: number): Promise<LoadResult> {
   let i = 0;
   const latencies: number[] = [];
@@ -78,33 +144,47 @@ async function load(url: string, headers: Record<string, string>, makeBody: (i: 
   return { p50: pct(latencies, 50), p99: pct(latencies, 99), rps: result.requests.average, errors: result.non2xx + result.errors };
 }
 
-/** Open-loop stream requests at a fixed rate: time to the first content token, and to the end. */
-async function ttft(url: string, headers: Record<string, string>, makeBody: (i: number) => string, rate: number, seconds: number): Promise<{ p50: number; p99: number; n: number }> {
-  const firsts: number[] = [];
+interface TtftResult {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+/**
+ * Open-loop stream requests at a fixed rate, to `a` and `b` interleaved half a period apart (the
+ * same machine load for both): time to the first content token.
+ */
+async function ttft(a: Target, b: Target, makeBody: (i: number) => string, rate: number, seconds: number): Promise<[TtftResult, TtftResult]> {
+  const firsts: [number[], number[]] = [[], []];
   const inflight: Array<Promise<void>> = [];
-  const total = Math.round(rate * seconds);
+  const total = Math.round(rate * seconds) * 2;
   const start = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / rate;
+  for (let k = 0; k < total; k++) {
+    const due = start + (k * 500) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const target = k % 2 === 0 ? a : b;
+    const out = firsts[k % 2] as number[];
     inflight.push(
       (async () => {
         const t0 = performance.now();
-        const res = await request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: makeBody(i) });
+        const res = await request(target.url, { method: "POST", headers: { "content-type": "application/json", ...target.headers }, body: makeBody(k >> 1) });
         let seen = false;
         for await (const chunk of res.body) {
           if (!seen && /"content":"[^"]/.test((chunk as Buffer).toString())) {
             seen = true;
-            firsts.push(performance.now() - t0);
+            out.push(performance.now() - t0);
           }
         }
       })().catch(() => undefined),
     );
   }
   await Promise.all(inflight);
-  firsts.sort((a, b) => a - b);
-  return { p50: pct(firsts, 50), p99: pct(firsts, 99), n: firsts.length };
+  const summary = (l: number[]): TtftResult => {
+    l.sort((x, y) => x - y);
+    return { p50: pct(l, 50), p99: pct(l, 99), n: l.length };
+  };
+  return [summary(firsts[0]), summary(firsts[1])];
 }
 
 const f = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : "n/a");
@@ -127,7 +207,7 @@ async function main(): Promise<void> {
         rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
       }),
     );
-    const clawnex = await startChild(["--role", "clawnex", "--data", dataDir]);
+    const clawnex = await startChild(["--role", "clawnex", "--data", dataDir, ...(args.includes("--mem") ? ["--mem"] : [])], profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
     children.push(clawnex);
     const [cnxUrl, cnxKey] = clawnex.words as [string, string];
     const auth = { authorization: `Bearer ${cnxKey}` };
@@ -148,30 +228,34 @@ async function main(): Promise<void> {
     await load(via, auth, small(false), 0, 2);
     if (openclaw) await load(via, auth, openclaw, 50, 2);
 
-    const rows: string[][] = [["case", "rate", "direct p50", "via p50", "added p50", "direct p99", "via p99", "added p99", "via req/s", "errors"]];
+    const rows: string[][] = [["case", "rate", "direct p50", "via p50", "added p50", "direct p99", "via p99", "added p99", "own p50", "own p99", "via req/s", "errors"]];
     const compare = async (name: string, body: (i: number) => string, rate: number) => {
-      const d = await load(direct, {}, body, rate, DURATION);
-      const v = await load(via, auth, body, rate, DURATION);
-      rows.push([name, rate > 0 ? `${rate}/s` : "max", f(d.p50), f(v.p50), f(v.p50 - d.p50), f(d.p99), f(v.p99), f(v.p99 - d.p99), v.rps.toFixed(0), String(d.errors + v.errors)]);
+      const [d, v] = rate > 0 ? await pacedLoad({ url: direct, headers: {} }, { url: via, headers: auth }, body, rate, DURATION) : [await load(direct, {}, body, 0, DURATION), await load(via, auth, body, 0, DURATION)];
+      rows.push([name, rate > 0 ? `${rate}/s` : "max", f(d.p50), f(v.p50), f(v.p50 - d.p50), f(d.p99), f(v.p99), f(v.p99 - d.p99), f(v.ownP50 ?? Number.NaN), f(v.ownP99 ?? Number.NaN), v.rps.toFixed(0), String(d.errors + v.errors)]);
       console.log(rows[rows.length - 1]?.join("  "));
     };
-    for (const rate of [100, 500]) await compare("1KB non-stream", small(false), rate);
-    await compare("1KB non-stream", small(false), 0);
-    for (const rate of [100, 500]) await compare("1KB stream", small(true), rate);
-    await compare("1KB stream", small(true), 0);
-    if (openclaw) {
+    if (!only || only === "non-stream") {
+      for (const rate of [100, 500]) await compare("1KB non-stream", small(false), rate);
+      await compare("1KB non-stream", small(false), 0);
+    }
+    console.log(`ClawNex RSS: ${rssMb(clawnex.proc.pid)}`);
+    if (!only || only === "stream") {
+      for (const rate of [100, 500]) await compare("1KB stream", small(true), rate);
+      await compare("1KB stream", small(true), 0);
+    }
+    if (openclaw && !only) {
       await compare("OpenClaw 60KB stream", openclaw, 100);
       await compare("OpenClaw 60KB stream", openclaw, 0);
     }
-    console.log("\nlatency in ms (per response, full precision); added = through ClawNex minus direct");
+    console.log("\nlatency in ms (per response, full precision); added = through ClawNex minus direct; own = ClawNex's x-clawnex-overhead-ms (streams: until the headers)");
     console.table(rows.slice(1).map((r) => Object.fromEntries((rows[0] as string[]).map((h, i) => [h, r[i]]))));
 
     const ttftRows: Array<Record<string, string>> = [];
     const ttftCase = async (name: string, body: (i: number) => string, rate: number, directUrl = direct) => {
-      const d = await ttft(directUrl, {}, body, rate, DURATION);
-      const v = await ttft(via, auth, body, rate, DURATION);
+      const [d, v] = await ttft({ url: directUrl, headers: {} }, { url: via, headers: auth }, body, rate, DURATION);
       ttftRows.push({ case: name, rate: `${rate}/s`, "direct p50": f(d.p50), "via p50": f(v.p50), "added p50": f(v.p50 - d.p50), "direct p99": f(d.p99), "via p99": f(v.p99), "added p99": f(v.p99 - d.p99) });
     };
+    if (only && only !== "ttft") return;
     await ttftCase("1KB stream", small(true), 100);
     if (openclaw) await ttftCase("OpenClaw stream", openclaw, 50);
     const pacedBody = (i: number) => JSON.stringify({ model: "paced/m", stream: true, messages: [{ role: "user", content: `${i} ${PROMPT_1K}` }] });
@@ -204,6 +288,19 @@ if (args.includes("--role") && role === "upstream") {
   for (const m of services.modules) await m.start?.(app);
   const { key } = await services.keys.create({ name: "bench", scopes: ["chat"] }, "bench");
   process.stdout.write(`READY ${url} ${key}\n`);
+  // --mem: where the resident memory is (V8 heap committed vs used, buffers), every 2 s on stderr.
+  if (args.includes("--mem")) {
+    const { monitorEventLoopDelay } = await import("node:perf_hooks");
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const mb = (n: number) => (n / 1048576).toFixed(0);
+    const ms = (ns: number) => (ns / 1e6).toFixed(1);
+    setInterval(() => {
+      const m = process.memoryUsage();
+      process.stderr.write(`mem rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} | event-loop delay p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms\n`);
+      delay.reset();
+    }, 2000).unref();
+  }
   process.on("SIGTERM", () => void app.close().then(() => services.close()).then(() => process.exit(0)));
 } else {
   await main();

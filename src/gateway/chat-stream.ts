@@ -48,6 +48,7 @@ export async function relayStream(svc: GatewayService, p: Prepared, sink: Stream
   const relay = new StreamRelay({
     enforce: p.enforce,
     holdback: deps.config.outbound.holdbackChars,
+    tracker: deps.holdback?.tracker(),
     policy: deps.policy,
     evaluate: (text) => {
       const t = performance.now();

@@ -45,8 +45,13 @@ export const gatewayConfigSchema = z
       .object({
         /** Per category: block (the response is replaced by an error) or redact (the span is masked). */
         categoryActions: z.record(z.string().min(1), z.enum(OUTBOUND_ACTIONS)).default({}),
-        /** Characters held back while streaming: must exceed the longest match a rule can make. */
+        /** Most characters held back while streaming (and the look-back of each incremental scan). */
         holdbackChars: z.number().int().min(16).max(16_384).default(512),
+        /**
+         * adaptive: hold back only the tail where an outbound match could still be starting (derived
+         * from the rules), so prose flows at once; fixed: always the last holdbackChars characters.
+         */
+        holdbackMode: z.enum(["adaptive", "fixed"]).default("adaptive"),
       })
       .strict()
       .prefault({}),

@@ -17,6 +17,7 @@ import type { ChatCompletionRequestBody } from "./openai-types.ts";
 import type { OutboundPolicy } from "./outbound.ts";
 import type { ProviderRouter, RouteChoice } from "./providers.ts";
 import type { ScanCache } from "./scan-cache.ts";
+import type { HoldbackPlanner } from "./stream-holdback.ts";
 import type { GatewayTrafficTable } from "./tables.ts";
 import type { TrafficRecorder } from "./traffic-recorder.ts";
 import type { UpstreamClient } from "./upstream.ts";
@@ -58,6 +59,8 @@ export interface GatewayDeps {
   recorder: TrafficRecorder;
   policy: OutboundPolicy;
   storeRawText: boolean;
+  /** Adaptive stream holdback derived from the outbound rules; absent: the fixed window. */
+  holdback?: HoldbackPlanner | undefined;
 }
 
 export interface Finish {

@@ -15,6 +15,7 @@ import { chatRoutes } from "./routes/chat.ts";
 import { litellmRoutes } from "./routes/litellm.ts";
 import { trafficRoutes } from "./routes/traffic.ts";
 import { ScanCache } from "./scan-cache.ts";
+import { holdbackPlanner } from "./stream-holdback.ts";
 import { TrafficQueries } from "./traffic-queries.ts";
 import { TrafficRecorder } from "./traffic-recorder.ts";
 import { UpstreamClient } from "./upstream.ts";
@@ -42,6 +43,7 @@ export async function createGatewayModule(core: CoreServices): Promise<GatewayAp
     recorder,
     policy: { categoryActions: g.outbound.categoryActions, thresholds: config.shield.thresholds },
     storeRawText: config.shield.storeRawText,
+    holdback: g.outbound.holdbackMode === "adaptive" ? holdbackPlanner(core.engine.rules, g.outbound.holdbackChars) : undefined,
   });
   const chatCaller = createChatCaller(svc);
   registerChatCaller(core, chatCaller);

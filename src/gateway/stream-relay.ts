@@ -1,14 +1,16 @@
 // Relays an upstream chat completion stream to the client while the Shield watches it. All text
 // the stream carries (content, reasoning, tool-call names and arguments) is one scanned string.
-// When the mode enforces, the last `holdback` characters are held back: a rule match is never
-// longer than that, so text before the window can no longer be the start of a match, and a
-// secret split across chunks is caught before any part of it is released. Events are released
-// whole and in order; an unchanged event is relayed as received, a redacted one re-serialised.
+// When the mode enforces, the tail where a rule match could still be starting is held back (see
+// stream-holdback.ts; without a tracker, the last `holdback` characters): text before it can no
+// longer be the start of an incomplete match, and a secret split across chunks is caught before
+// any part of it is released. Events are released whole and in order; an unchanged event is
+// relayed as received, a redacted one re-serialised.
 // At the end of the stream a final scan runs and everything left is flushed.
 import type { Detection, ScanOutcome } from "../shield/types.ts";
 import type { ChatCompletionChunk, Usage } from "./openai-types.ts";
 import { decideOutbound, maskPiece, type OutboundDecision, type OutboundPolicy } from "./outbound.ts";
 import type { SseEvent } from "./sse.ts";
+import type { HoldbackTracker } from "./stream-holdback.ts";
 
 type PieceKind = "content" | "reasoning_content" | "reasoning" | "name" | "arguments";
 
@@ -33,7 +35,10 @@ interface PendingEvent {
 
 export interface RelayOptions {
   enforce: boolean;
+  /** The most characters ever held back (and the look-back of each incremental scan). */
   holdback: number;
+  /** Decides how much of the tail to hold; absent: always the full `holdback`. */
+  tracker?: HoldbackTracker | undefined;
   policy: OutboundPolicy;
   evaluate(text: string): ScanOutcome;
   /** The client did not ask for usage: drop the usage-only chunk the gateway asked for. */
@@ -98,7 +103,8 @@ export class StreamRelay {
     if (this.#o.enforce) {
       if (this.#scan()) return this.state;
       // Events without text (the role chunk) go at once: the client sees the stream start.
-      this.#release(Math.max(0, this.#text.length - this.#o.holdback));
+      const { tracker } = this.#o;
+      this.#release(tracker ? tracker.holdFrom(this.#text, this.#released) : Math.max(0, this.#text.length - this.#o.holdback));
     } else this.#release(this.#text.length);
     return this.state;
   }

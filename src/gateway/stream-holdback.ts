@@ -1,0 +1,192 @@
+// How much of a stream's tail must stay held back: only the suffix where an outbound rule match
+// could still be starting, derived from the outbound rules once at start. Text before that point
+// can no longer become part of a match that is still incomplete, so it is released at once (a
+// complete match there is found by the relay's scan before anything is released). A suffix is
+// held when it could be:
+//   - the word still being written: a run of ASCII non-space characters at the end could be a
+//     token (a key, a JWT, a dotted or colon-separated credential) or an encoded run (base64,
+//     hex, %XX, \x, &#) whose decoding is scanned too;
+//   - at or after a rule keyword that appeared less than the rule's reach ago, or a partial
+//     keyword at the very end (keyword-filtered rules only match near one of their keywords);
+//   - a run of characters a keyword-less rule's pattern can consume (digit groups of cards and
+//     phones, IBAN groups...), computed from the regex source.
+// Never more than `max` characters are held (the configured window), as before. When the tail has
+// characters normalisation would change (invisible or compatibility forms), matching on it here
+// could miss what the engine sees, so the whole window is held.
+import { maxMatchLength } from "../shield/regex-length.ts";
+import type { Rule } from "../shield/types.ts";
+import { type Alphabet, alphabetOf, escapeLiteral, firstAlphabet, inAlphabet, leadingAssertions, leadingLiteral, runStart, union } from "./regex-alphabet.ts";
+
+interface RunRule {
+  alphabet: Alphabet;
+  /** Characters a match can begin with: a run's leading characters outside it are not held. */
+  first: Alphabet;
+  /** The pattern's leading \b or look-behinds: where they fail, no match begins. */
+  start: RegExp | null;
+  reach: number;
+}
+
+export interface HoldbackRule {
+  rule: Pick<Rule, "direction" | "keywords" | "patterns" | "flags" | "signal">;
+  /** Longest match the rule can make (the engine's reach). */
+  reach: number;
+}
+
+/** Secret tokens and the encodings the engine peels are runs of ASCII non-space characters. */
+const TOKEN = alphabetOf(/[!-~]/.source, "");
+
+/** What a keyword gates: the longest reach of its rules and every character their matches consume. */
+interface Gate {
+  reach: number;
+  alphabet: Alphabet;
+}
+
+const INVISIBLE_OR_COMPAT = /[\p{Cf}\p{Mn}\p{Me}\u00a0\u3000\uff00-\uffef]/u;
+const SPACE = /\s/;
+
+/** Built once per rule set; hands each stream its own tracker. */
+export class HoldbackPlanner {
+  readonly max: number;
+  /** Keywords (lower-cased) by first character, each with the longest reach among its rules. */
+  readonly keywordsByFirst = new Map<string, Array<{ keyword: string } & Gate>>();
+  /** Proper prefixes of keywords. */
+  readonly partials = new Set<string>();
+  readonly longestKeyword: number;
+  readonly runs: RunRule[] = [];
+
+  constructor(rules: readonly HoldbackRule[], max: number) {
+    this.max = max;
+    const keywords = new Map<string, Gate>();
+    const gate = (raw: string, reach: number, alphabet: Alphabet) => {
+      const k = raw.toLowerCase();
+      if (k.length === 0) return;
+      const g = keywords.get(k) ?? { reach: 0, alphabet: { ascii: new Uint8Array(128), nonAscii: false } };
+      g.reach = Math.max(g.reach, reach);
+      union(g.alphabet, alphabet);
+      keywords.set(k, g);
+    };
+    for (const { rule, reach } of rules) {
+      if (rule.direction === "inbound" || rule.signal) continue;
+      const bounded = Math.min(max, Math.max(1, reach));
+      const alphabet: Alphabet = { ascii: new Uint8Array(128), nonAscii: false };
+      for (const pattern of rule.patterns) union(alphabet, alphabetOf(pattern, rule.flags));
+      // A keyword-only rule (canaries) matches the keyword itself.
+      if (rule.patterns.length === 0) for (const k of rule.keywords) union(alphabet, alphabetOf(escapeLiteral(k), "i"));
+      if (rule.keywords.length > 0) {
+        for (const k of rule.keywords) gate(k, bounded, alphabet);
+        continue;
+      }
+      for (const pattern of rule.patterns) {
+        const own = alphabetOf(pattern, rule.flags);
+        // A pattern that starts with a literal is gated by it like a keyword; others by runs.
+        const literal = leadingLiteral(pattern);
+        if (literal.length > 1) gate(literal, bounded, own);
+        else this.runs.push({ alphabet: own, first: firstAlphabet(pattern, rule.flags), start: leadingAssertions(pattern, rule.flags), reach: bounded });
+      }
+    }
+    let longest = 0;
+    for (const [keyword, g] of keywords) {
+      const first = keyword[0] as string;
+      const list = this.keywordsByFirst.get(first) ?? [];
+      list.push({ keyword, ...g });
+      this.keywordsByFirst.set(first, list);
+      longest = Math.max(longest, keyword.length);
+      for (let n = 1; n < keyword.length; n++) this.partials.add(keyword.slice(0, n));
+    }
+    this.longestKeyword = longest;
+  }
+
+  tracker(): HoldbackTracker {
+    return new HoldbackTracker(this);
+  }
+}
+
+/** One stream's view: keyword hits are searched for once, in the text added since the last call. */
+export class HoldbackTracker {
+  readonly #plan: HoldbackPlanner;
+  #searchedTo = 0;
+  /** Keyword hits still within reach of the end: [start, last end position that needs holding). */
+  #hits: Array<{ at: number; until: number; alphabet: Alphabet; checked: number }> = [];
+
+  constructor(plan: HoldbackPlanner) {
+    this.#plan = plan;
+  }
+
+  /**
+   * The first position of `text` that must stay held, given that everything before `released`
+   * is out already (the answer is never below it).
+   */
+  holdFrom(text: string, released: number): number {
+    const plan = this.#plan;
+    const end = text.length;
+    const floor = Math.max(released, end - plan.max);
+    this.#findKeywords(text);
+    if (floor >= end) return end;
+    if (INVISIBLE_OR_COMPAT.test(text.slice(floor))) return floor;
+    // A token or an encoded run still being written.
+    let hold = runStart(text, end, TOKEN, plan.max);
+    // Runs a keyword-less pattern could still be consuming.
+    for (const r of plan.runs) {
+      if (hold <= floor) return floor;
+      let at = runStart(text, end, r.alphabet, r.reach);
+      while (at < end && !canBegin(r, text, at)) at++;
+      hold = Math.min(hold, at);
+    }
+    // Keywords that appeared less than their rule's reach ago...
+    // A hit is dead once its rule's match could not have consumed a character after it.
+    this.#hits = this.#hits.filter((h) => {
+      if (h.until <= end || runStart(text, end, h.alphabet, end - h.checked) > h.checked) return false;
+      h.checked = end;
+      return true;
+    });
+    for (const h of this.#hits) hold = Math.min(hold, h.at);
+    // ...and a keyword cut by the end of the text (its leading spaces can go).
+    const lower = asciiLower(text.slice(Math.max(floor, end - plan.longestKeyword + 1)));
+    for (let n = lower.length; n >= 1; n--) {
+      const suffix = lower.slice(lower.length - n);
+      if (!plan.partials.has(suffix)) continue;
+      let at = end - n;
+      while (at < end && SPACE.test(text[at] as string)) at++;
+      hold = Math.min(hold, at);
+      break;
+    }
+    return Math.max(floor, hold);
+  }
+
+  #findKeywords(text: string): void {
+    const plan = this.#plan;
+    const from = Math.max(0, this.#searchedTo - plan.longestKeyword + 1);
+    if (from >= text.length) return;
+    const lower = asciiLower(text.slice(from));
+    for (let i = 0; i < lower.length; i++) {
+      const list = plan.keywordsByFirst.get(lower[i] as string);
+      if (!list) continue;
+      for (const { keyword, reach, alphabet } of list) {
+        // Hits ending before the last search were found then.
+        if (from + i + keyword.length <= this.#searchedTo) continue;
+        if (lower.startsWith(keyword, i)) this.#hits.push({ at: from + i, until: from + i + reach, alphabet, checked: from + i + keyword.length });
+      }
+    }
+    this.#searchedTo = text.length;
+  }
+}
+
+/** Lower-cases A-Z only, so positions in the result are positions in the text. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+function canBegin(r: RunRule, text: string, at: number): boolean {
+  if (!inAlphabet(r.first, text.charCodeAt(at))) return false;
+  if (!r.start) return true;
+  r.start.lastIndex = at;
+  return r.start.test(text);
+}
+
+/** The planner for an engine's rules, each with the same reach the engine computes for it. */
+export function holdbackPlanner(rules: readonly Rule[], max: number): HoldbackPlanner {
+  return new HoldbackPlanner(
+    rules.map((rule) => ({ rule, reach: rule.patterns.length > 0 ? Math.max(...rule.patterns.map(maxMatchLength)) : Math.max(0, ...rule.keywords.map((k) => k.length)) })),
+    max,
+  );
+}
