@@ -284,6 +284,8 @@ if (args.includes("--role") && role === "upstream") {
   const env = { CLAWNEX_DATA_DIR: dataDir, CLAWNEX_SHIELD_MODE: args.includes("--observe") ? "OBSERVE" : "BLOCK", CLAWNEX_LOG_LEVEL: "silent", BENCH_KEY: "sk-bench" };
   const services = await createServices(loadConfig(env));
   const app = await buildServer(services, { logger: false });
+  // As `clawnex start` does: rules compiled before the first request.
+  (await import("../src/shield/warm-up.ts")).warmUpEngine(services.engine);
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   for (const m of services.modules) await m.start?.(app);
   const { key } = await services.keys.create({ name: "bench", scopes: ["chat"] }, "bench");

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { createServices } from "../../app/services.ts";
 import { loadConfig } from "../../config/config.ts";
 import { buildServer } from "../../http/server.ts";
+import { warmUpEngine } from "../../shield/warm-up.ts";
 import type { Command } from "../main.ts";
 import { parseCommandArgs } from "../io.ts";
 
@@ -20,6 +21,8 @@ export const command: Command = {
     if (!LOOPBACK.test(config.host)) {
       app.log.warn({ host: config.host }, "listening beyond loopback: put ClawNex behind TLS and keep API keys scoped");
     }
+    // Before listening, so the first request does not pay for compiling every rule (~0.3 s).
+    warmUpEngine(services.engine);
     const address = await app.listen({ host: config.host, port: config.port });
     for (const module of services.modules) await module.start?.(app);
     app.log.info({ store: services.store.dialect, location: services.store.location, mode: await services.modes.current(), rules: services.engine.rules.length }, `ClawNex listening on ${address}`);
