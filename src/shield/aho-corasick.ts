@@ -98,8 +98,23 @@ export class KeywordMatcher {
       if (state !== 0 && outputs[f]) outputs[state] = [...(outputs[state] ?? []), ...(outputs[f] as number[])];
     }
     this.#columns = columns;
+    // States renumbered breadth-first: the shallow states, where prose keeps the scan most of the
+    // time, then share a compact, cache-resident part of the (several megabyte) table.
+    const rank = new Int32Array(stateCount);
+    queue.forEach((state, index) => (rank[state] = index));
+    const ranked = new Int32Array(stateCount * columns);
+    const rankedWide: Array<Map<number, number> | undefined> = new Array(stateCount);
+    const rankedFail = new Int32Array(stateCount);
+    const rankedOutputs: Array<number[] | undefined> = new Array(stateCount);
+    queue.forEach((state, index) => {
+      for (let c = 0; c < columns; c++) ranked[index * columns + c] = rank[delta[state * columns + c] as number] as number;
+      const transitions = wide[state];
+      if (transitions) rankedWide[index] = new Map([...transitions].map(([unit, next]) => [unit, rank[next] as number]));
+      rankedFail[index] = rank[fail[state] as number] as number;
+      rankedOutputs[index] = outputs[state];
+    });
     const wideUnits = new Set<number>();
-    for (const transitions of wide) if (transitions) for (const unit of transitions.keys()) wideUnits.add(unit);
+    for (const transitions of rankedWide) if (transitions) for (const unit of transitions.keys()) wideUnits.add(unit);
     const column = new Uint8Array(0x10000);
     for (let code = 0; code < 0x10000; code++) {
       const unit = foldUnit(code);
@@ -107,10 +122,10 @@ export class KeywordMatcher {
     }
     this.#column = column;
     if (stateCount * columns * 2 > 0x7fffffff) throw new Error("too many keywords");
-    this.#next = delta.map((next) => ((next * columns) << 1) | (outputs[next] === undefined ? 0 : 1));
-    this.#wide = wide;
-    this.#fail = fail;
-    this.#outputs = outputs;
+    this.#next = ranked.map((next) => ((next * columns) << 1) | (rankedOutputs[next] === undefined ? 0 : 1));
+    this.#wide = rankedWide;
+    this.#fail = rankedFail;
+    this.#outputs = rankedOutputs;
   }
 
   #wideStep(wide: Array<Map<number, number> | undefined>, fail: Int32Array, state: number, unit: number): number {
@@ -153,7 +168,7 @@ export class KeywordMatcher {
         for (let k = 0; k < out.length; k++) {
           const id = out[k] as number;
           const length = boundary[id] as number;
-          if (length !== 0 && i >= length && isWordUnit(foldUnit(text.charCodeAt(i - length)))) continue;
+          if (length !== 0 && i >= length && continuesWord(text.charCodeAt(i - length))) continue;
           const count = hits[id] as number;
           if (count === 0) distinct++;
           if (count < POSITIONS_PER_KEYWORD) positions[id * POSITIONS_PER_KEYWORD + count] = i + 1;
@@ -167,6 +182,16 @@ export class KeywordMatcher {
 
 /** How many occurrences of one keyword are located; beyond that a rule scans the whole text. */
 export const POSITIONS_PER_KEYWORD = 64;
+
+/**
+ * Whether a keyword hit after this unit is inside a word: only when the unit is a letter or digit
+ * both folded and as a regex \w sees it. A hit regex \b would allow ("$delete", "漢delete") is kept,
+ * so a rule pattern that starts with \b and a keyword never matches where its keyword was not hit.
+ */
+function continuesWord(code: number): boolean {
+  const lower = code | 32;
+  return ((lower >= 97 && lower <= 122) || (code >= 48 && code <= 57)) && isWordUnit(foldUnit(code));
+}
 
 /** Letters and digits (after folding); "_" and punctuation are not word characters here. */
 function isWordUnit(code: number): boolean {

@@ -5,7 +5,8 @@ import { KeywordMatcher, POSITIONS_PER_KEYWORD } from "./aho-corasick.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
-import { maxMatchLength } from "./regex-length.ts";
+import { leadKeywords } from "./regex-lead.ts";
+import { lookbehindLength, maxMatchLength } from "./regex-length.ts";
 import { compilePatterns, compilePrefilter } from "./rule-schema.ts";
 import { combine } from "./scoring.ts";
 import type { Detection, Direction, Rule, RuleActionOverride, ScanInput, ScanOutcome, ShieldOptions } from "./types.ts";
@@ -18,8 +19,14 @@ interface CompiledRule {
   action: RuleActionOverride | undefined;
   /** Ids of the rule's keywords in the matcher. */
   keywordIds: number[];
+  /** Per regex, the ids of the keywords one of which starts each of its matches, or null (any of the rule's). */
+  leadIds: Array<number[] | null>;
+  /** Per regex with lead keywords, the longest of them: its matches start at most this far before a hit end. */
+  leadLengths: number[];
   /** Per regex, an upper bound of a match's length: it runs only this close to a keyword hit. */
   reaches: number[];
+  /** Per regex, how far before a match's start its lookbehinds may look. */
+  behinds: number[];
   /** Index of the rule's prefilter in ShieldEngine.#prefilters, or -1. */
   prefilter: number;
   /** Whether the regexes have been warmed up (see regex-runs.ts). */
@@ -35,8 +42,18 @@ interface Prefilter {
 /** Beyond this many hits of a prefilter its rules scan the whole text. */
 const MAX_PREFILTER_HITS = 256;
 
-/** Extra context around a window so \b and look-arounds see the same neighbours as in the full text. */
+/**
+ * Extra context around a window so \b and look-arounds see the same neighbours as in the full
+ * text. Some patterns rely on it to reach a keyword just outside their match ("license_key: ..."
+ * before a bare key): their windows keep it.
+ */
 const WINDOW_PAD = 64;
+
+/**
+ * Context beyond the characters a match and its lookarounds may span (maxMatchLength counts
+ * lookarounds): \b, ^ and $ inspect the neighbour of a position.
+ */
+const EDGE = 2;
 
 const MAX_DETECTIONS_PER_RULE = 16;
 /** Candidates a rule's validators may reject per layer before the rule gives up (floods of near-misses). */
@@ -100,12 +117,16 @@ export class ShieldEngine {
           this.#prefilters.push({ regex, reach: maxMatchLength(rule.prefilter) });
         }
       }
+      const regexes = rule.signal ? [] : compilePatterns(rule);
       return {
         rule,
-        regexes: rule.signal ? [] : compilePatterns(rule),
+        regexes,
         action: options.ruleActions?.[rule.id] ?? rule.action,
         keywordIds: [],
+        leadIds: [],
+        leadLengths: [],
         reaches: rule.patterns.length > 0 ? rule.patterns.map(maxMatchLength) : rule.keywords.map((k) => k.length),
+        behinds: regexes.map((r) => lookbehindLength(r.source)),
         prefilter,
         warm: false,
       };
@@ -128,6 +149,9 @@ export class ShieldEngine {
         (this.#keywordRules[id] as number[]).push(ruleIndex);
         c.keywordIds.push(id);
       }
+      const leads = c.rule.patterns.map((pattern) => leadKeywords(pattern, c.rule.keywords));
+      c.leadIds = leads.map((ids) => ids?.map((k) => c.keywordIds[k] as number) ?? null);
+      c.leadLengths = leads.map((ids) => Math.max(0, ...(ids ?? []).map((k) => (c.rule.keywords[k] as string).length)));
     });
     this.#matcher = new KeywordMatcher([...keywordIndex.keys()]);
   }
@@ -168,10 +192,10 @@ export class ShieldEngine {
    * End offsets of a keyword-filtered rule's keyword hits, around which its regexes run. Null
    * when the rule must scan the whole text (no keywords, or too many hits to locate).
    */
-  #keywordEnds(compiled: CompiledRule, hits: Uint16Array, positions: Int32Array): number[] | null {
-    if (compiled.keywordIds.length === 0) return null;
+  #keywordEnds(keywordIds: readonly number[], hits: Uint16Array, positions: Int32Array): number[] | null {
+    if (keywordIds.length === 0) return null;
     const ends: number[] = [];
-    for (const id of compiled.keywordIds) {
+    for (const id of keywordIds) {
       const count = hits[id] as number;
       if (count > POSITIONS_PER_KEYWORD) return null;
       for (let k = 0; k < count; k++) ends.push(positions[id * POSITIONS_PER_KEYWORD + k] as number);
@@ -246,14 +270,22 @@ export class ShieldEngine {
         if (ends !== null && ends.length === 0) continue;
         slack += (this.#prefilters[compiled.prefilter] as Prefilter).reach;
       } else {
-        ends = this.#keywordEnds(compiled, candidates.hits, candidates.positions);
+        ends = this.#keywordEnds(compiled.keywordIds, candidates.hits, candidates.positions);
       }
       const found: Array<{ span: Span; sensitive: Span | null }> = [];
       let patternsMatched = 0;
       let rejected = 0;
       for (let p = 0; p < compiled.regexes.length; p++) {
         const regex = compiled.regexes[p] as RegExp;
-        const windows = (ends && mergeWindows(ends, (compiled.reaches[p] as number) + slack, view.length)) ?? [0, view.length];
+        const reach = compiled.reaches[p] as number;
+        // A pattern whose matches all start with one of some keywords (see regex-lead.ts) runs
+        // only from the start of their hits: a match there looks back no further than its
+        // lookbehinds and forward no further than its reach (both count its lookarounds).
+        const lead = compiled.prefilter >= 0 ? null : (compiled.leadIds[p] ?? null);
+        const behind = lead ? (compiled.behinds[p] as number) + EDGE : 0;
+        const near = lead ? this.#keywordEnds(lead, candidates.hits, candidates.positions) : ends;
+        const before = lead ? (compiled.leadLengths[p] as number) + behind : reach + slack;
+        const windows = (near && mergeWindows(near, before, lead ? reach + EDGE : reach + slack, view.length)) ?? [0, view.length];
         // Each pattern gets its own match budget, so a busy first pattern can't starve the
         // others of a min_matches rule.
         let matchesOfPattern = 0;
@@ -270,9 +302,18 @@ export class ShieldEngine {
               continue;
             }
             const bounds = m.indices?.[0] ?? [m.index, m.index + m[0].length];
-            // A match touching a window's cut edge may be an artefact of the cut: the padding
-            // guarantees that every real match near a keyword lies strictly inside.
-            if (!whole && ((bounds[0] === 0 && from > 0) || (bounds[1] === text.length && to < view.length))) continue;
+            // A match whose evaluation could have looked past a window's cut edge may be an
+            // artefact of the cut. Without lead keywords the padding guarantees that every real
+            // match near a keyword lies strictly inside; with them, every real match starts at a
+            // hit so far inside its window that it sees only what it would in the full text (the
+            // scan then retries just after a dropped start, so none is skipped).
+            if (lead) {
+              if (!whole && from > 0 && bounds[0] < behind) {
+                regex.lastIndex = bounds[0] + 1;
+                continue;
+              }
+              if (!whole && to < view.length && bounds[0] + reach + EDGE > text.length) break;
+            } else if (!whole && ((bounds[0] === 0 && from > 0) || (bounds[1] === text.length && to < view.length))) continue;
             const group = rule.secretGroup;
             const value = m[group] ?? m[0];
             if (rule.validators.length > 0 && !runValidators(rule.validators, value)) {

@@ -7,6 +7,8 @@ export const UNBOUNDED_RUN = 256;
 interface Cursor {
   pattern: string;
   i: number;
+  /** Sum of the lookbehind groups' maximum lengths met so far. */
+  behind: number;
 }
 
 function quantifierMax(c: Cursor): number {
@@ -36,11 +38,13 @@ function atomLength(c: Cursor): number {
   const ch = pattern[c.i];
   if (ch === "(") {
     c.i++;
+    const lookbehind = pattern.startsWith("?<=", c.i) || pattern.startsWith("?<!", c.i);
     if (pattern.startsWith("?:", c.i) || pattern.startsWith("?=", c.i) || pattern.startsWith("?!", c.i)) c.i += 2;
-    else if (pattern.startsWith("?<=", c.i) || pattern.startsWith("?<!", c.i)) c.i += 3;
+    else if (lookbehind) c.i += 3;
     else if (pattern.startsWith("?<", c.i)) c.i = pattern.indexOf(">", c.i) + 1;
     const inner = alternation(c);
     c.i++; // ")"
+    if (lookbehind) c.behind += inner;
     return inner;
   }
   if (ch === "[") {
@@ -82,5 +86,16 @@ function alternation(c: Cursor): number {
 }
 
 export function maxMatchLength(pattern: string): number {
-  return alternation({ pattern, i: 0 });
+  return alternation({ pattern, i: 0, behind: 0 });
+}
+
+/**
+ * An upper bound on how far before a match's start the regex may look: a lookbehind placed
+ * anywhere in the pattern looks back at most its own length from a point at or after the start.
+ * (A quantified lookbehind counts once: each repetition looks back from its own position.)
+ */
+export function lookbehindLength(pattern: string): number {
+  const c: Cursor = { pattern, i: 0, behind: 0 };
+  alternation(c);
+  return c.behind;
 }

@@ -22,15 +22,15 @@ export function warmUp(regexes: readonly RegExp[]): void {
 }
 
 /**
- * Windows of radius around each end offset (sorted ascending), merged, as [from, to, from, to...];
- * null when they would cover most of the text.
+ * Windows from `before` characters before to `after` characters after each end offset (sorted
+ * ascending), merged, as [from, to, from, to...]; null when they would cover most of the text.
  */
-export function mergeWindows(ends: readonly number[], radius: number, length: number): number[] | null {
+export function mergeWindows(ends: readonly number[], before: number, after: number, length: number): number[] | null {
   const merged: number[] = [];
   let covered = 0;
   for (const end of ends) {
-    const from = Math.max(0, end - radius);
-    const to = Math.min(length, end + radius);
+    const from = Math.max(0, end - before);
+    const to = Math.min(length, end + after);
     const last = merged.length - 1;
     if (last > 0 && from <= (merged[last] as number)) {
       const grown = Math.max(merged[last] as number, to);
