@@ -123,14 +123,23 @@ function findRuns(text: string, budget: { chars: number; segments: number }, seg
     while (end < n && end - stop < 2 && text.charCodeAt(end) === 61) end++; // "=" padding
     let hex = true;
     for (let i = start; i < stop && hex; i++) hex = RUN_CLASS[text.charCodeAt(i)] === 2;
-    const run = text.slice(start, end);
-    budget.chars -= run.length;
-    if (budget.chars < 0 || budget.segments <= 0) return;
-    const decoded = hex ? decodeHex(run) : decodeBase64(run);
+    if (budget.segments <= 0 || budget.chars <= 0) {
+      budget.chars = Math.min(budget.chars, -1);
+      return;
+    }
+    // A run longer than what is left of the budget is still decoded up to the budget (whole
+    // blocks from its start) rather than skipped: padding a payload into a huge blob must not
+    // make it invisible. The scan then reports truncated.
+    const over = end - start > budget.chars;
+    const take = over ? budget.chars - (budget.chars % (hex ? 2 : 4)) : end - start;
+    const run = text.slice(start, start + take);
+    budget.chars -= over ? budget.chars + 1 : run.length;
+    const decoded = take < MIN_RUN ? null : hex ? decodeHex(run) : decodeBase64(run);
     if (decoded !== null) {
       budget.segments--;
-      segments.push({ encoding: hex ? "hex" : "base64", start, end, text: decoded });
+      segments.push({ encoding: hex ? "hex" : "base64", start, end: start + take, text: decoded });
     }
+    if (over) return;
   }
 }
 
