@@ -286,6 +286,7 @@ if (args.includes("--role") && role === "upstream") {
   const app = await buildServer(services, { logger: false });
   // As `clawnex start` does: rules compiled before the first request.
   (await import("../src/shield/warm-up.ts")).warmUpEngine(services.engine);
+  services.store.checkpointInBackground?.();
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   for (const m of services.modules) await m.start?.(app);
   const { key } = await services.keys.create({ name: "bench", scopes: ["chat"] }, "bench");

@@ -16,6 +16,7 @@ import { litellmRoutes } from "./routes/litellm.ts";
 import { trafficRoutes } from "./routes/traffic.ts";
 import { ScanCache } from "./scan-cache.ts";
 import { holdbackPlanner } from "./stream-holdback.ts";
+import { preloadTokenizer } from "./tokens.ts";
 import { TrafficQueries } from "./traffic-queries.ts";
 import { TrafficRecorder } from "./traffic-recorder.ts";
 import { UpstreamClient } from "./upstream.ts";
@@ -67,6 +68,7 @@ export async function createGatewayModule(core: CoreServices): Promise<GatewayAp
       tick();
       expiryTimer = setInterval(tick, 5_000);
       expiryTimer.unref();
+      await preloadTokenizer();
     },
     async close() {
       if (expiryTimer) clearInterval(expiryTimer);

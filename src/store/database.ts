@@ -7,6 +7,7 @@ import pg from "pg";
 import { migrateToLatest } from "./migrations.ts";
 import type { Database } from "./schema.ts";
 import { NodeSqliteDatabase } from "./sqlite-adapter.ts";
+import { startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -20,6 +21,11 @@ export interface Store {
    * CLI) commits to the database. Lets hot paths cache rows yet see outside changes at once.
    */
   externalChanges?: () => number;
+  /**
+   * SQLite only, for long-running servers: checkpoint the WAL on a worker thread instead of inside
+   * whichever commit crosses SQLite's threshold (a stall of the event loop). Stopped by close().
+   */
+  checkpointInBackground?: (intervalMs?: number, onError?: (message: string) => void) => void;
   close(): Promise<void>;
 }
 
@@ -45,6 +51,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let dialect: Dialect;
   let location: string;
   let externalChanges: (() => number) | undefined;
+  let checkpointInBackground: Store["checkpointInBackground"];
+  let checkpointer: WalCheckpointer | undefined;
   if (options.databaseUrl) {
     dialect = "postgres";
     location = redactUrl(options.databaseUrl);
@@ -61,6 +69,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     const dataVersion = database.raw.prepare("PRAGMA data_version");
     externalChanges = () => Number((dataVersion.get() as { data_version: number }).data_version);
+    const file = location;
+    checkpointInBackground = (intervalMs = 1000, onError) => {
+      checkpointer ??= startWalCheckpointer(database.raw, file, intervalMs, onError);
+    };
   }
   try {
     await migrateToLatest(db as Kysely<unknown>, dialect);
@@ -68,5 +80,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return { db, dialect, location, ...(externalChanges ? { externalChanges } : {}), close: () => db.destroy() };
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  return { db, dialect, location, ...(externalChanges ? { externalChanges } : {}), ...(checkpointInBackground ? { checkpointInBackground } : {}), close };
 }

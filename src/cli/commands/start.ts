@@ -23,6 +23,7 @@ export const command: Command = {
     }
     // Before listening, so the first request does not pay for compiling every rule (~0.3 s).
     warmUpEngine(services.engine);
+    services.store.checkpointInBackground?.(1000, (message) => app.log.warn({ message }, "WAL checkpoint worker failed; SQLite checkpoints in-line again"));
     const address = await app.listen({ host: config.host, port: config.port });
     for (const module of services.modules) await module.start?.(app);
     app.log.info({ store: services.store.dialect, location: services.store.location, mode: await services.modes.current(), rules: services.engine.rules.length }, `ClawNex listening on ${address}`);
