@@ -10,6 +10,7 @@ import { StreamRelay } from "../../src/gateway/stream-relay.ts";
 import { ShieldEngine } from "../../src/shield/engine.ts";
 import { loadRules } from "../../src/shield/rule-files.ts";
 import { parseRuleFile } from "../../src/shield/rule-schema.ts";
+import { splitAt } from "./split-at.ts";
 
 const CANARY = "CANARY-7f3a9c21-e5d4";
 // Stricter than the defaults, so a lone card number or IBAN is masked too (by default it scores REVIEW).
@@ -53,18 +54,6 @@ function stream(chunks: string[]): { relay: StreamRelay; after: string[]; final:
     relay.finish();
   }
   return { relay, after, final: received, written };
-}
-
-function splitAt(text: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(text.slice(from, p));
-    from = p;
-  }
-  out.push(text.slice(from));
-  return out.filter((s) => s.length > 0);
 }
 
 /** Whether any 8-character piece of the value reached the client. */

@@ -9,6 +9,7 @@ import { ProviderRouter, validateBaseUrl } from "../../src/gateway/providers.ts"
 import { SseParser } from "../../src/gateway/sse.ts";
 import { StreamRelay } from "../../src/gateway/stream-relay.ts";
 import { TEST_BLOCK_RULE } from "../helpers/server.ts";
+import { splitAt } from "./split-at.ts";
 
 const engine = new ShieldEngine(parseRuleFile(TEST_BLOCK_RULE, "testing.yaml"), { thresholds: { review: 40, block: 70 } });
 const SECRET = "zzsecret_abcdefghij0123456789";
@@ -16,18 +17,6 @@ const SECRET = "zzsecret_abcdefghij0123456789";
 function chunkEvent(content: string, i: number): { event: undefined; data: string; raw: string } {
   const data = JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: i % 1 === 0 ? 0 : 0, delta: { content }, finish_reason: null }] });
   return { event: undefined, data, raw: `data: ${data}\n\n` };
-}
-
-function splitAt(text: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(text.slice(from, p));
-    from = p;
-  }
-  out.push(text.slice(from));
-  return out.filter((s) => s.length > 0);
 }
 
 function run(chunks: string[], categoryActions: Record<string, "block" | "redact">, holdback = 64) {
