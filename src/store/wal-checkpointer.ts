@@ -33,6 +33,8 @@ export function startWalCheckpointer(main: DatabaseSync, path: string, intervalM
     async stop() {
       if (stopping) return;
       stopping = true;
+      // Unref'd while idle so it never keeps a process alive; held again until it has stopped.
+      worker.ref();
       const stopped = new Promise<void>((resolve) => {
         worker.once("exit", () => resolve());
         worker.on("message", (m: unknown) => {
