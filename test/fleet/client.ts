@@ -1,13 +1,8 @@
 // A tiny HTTP client for the fleet tests: real fetch against the real server, JSON in and out.
+import { type Reply, sendJson } from "../helpers/http.ts";
 import type { TestServer } from "../helpers/server.ts";
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  // Tests read arbitrary JSON fields; the shapes are asserted where they matter.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
+export type { Reply };
 
 export interface FleetClient {
   key: string;
@@ -18,22 +13,7 @@ export interface FleetClient {
 }
 
 export async function send(url: string, method: string, key: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-  const all: Record<string, string> = { ...headers };
-  if (key) all["x-clawnex-key"] = key;
-  let payload: string | undefined;
-  if (body !== undefined) {
-    all["content-type"] ??= "application/json";
-    payload = typeof body === "string" ? body : JSON.stringify(body);
-  }
-  const response = await fetch(url, { method, headers: all, body: payload });
-  const text = await response.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = text;
-  }
-  return { status: response.status, headers: response.headers, body: parsed };
+  return sendJson(url, method, { key, body, headers });
 }
 
 /** A client bound to `server` and `key`; paths are relative to /api/v1 (or /api/v1/sandbox). */

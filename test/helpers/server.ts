@@ -8,6 +8,7 @@ import { createServices, type Services } from "../../src/app/services.ts";
 import type { Scope } from "../../src/auth/scopes.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { buildServer } from "../../src/http/server.ts";
+import { type Reply, sendJson } from "./http.ts";
 
 export interface TestServer {
   url: string;
@@ -85,8 +86,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  return sendJson(url, "POST", { body, headers });
 }

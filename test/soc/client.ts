@@ -1,22 +1,12 @@
 // Small HTTP helpers for the SOC API tests (real server, real fetch).
 import type { SocModule } from "../../src/soc/module.ts";
+import { type Reply, sendJson } from "../helpers/http.ts";
 import type { TestServer } from "../helpers/server.ts";
 
-export interface Reply {
-  status: number;
-  headers: Headers;
-  body: any;
-}
+export type { Reply };
 
 export async function call(server: TestServer, method: string, path: string, key?: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...extraHeaders };
-  if (key) headers["x-clawnex-key"] = key;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
-  const text = await response.text();
-  // JSON bodies are parsed; NDJSON and metrics stay text.
-  const parsed: unknown = (response.headers.get("content-type") ?? "").includes("application/json") && text ? JSON.parse(text) : text;
-  return { status: response.status, headers: response.headers, body: parsed };
+  return sendJson(`${server.url}${path}`, method, { key, body, headers: extraHeaders });
 }
 
 export function socOf(server: TestServer): SocModule {

@@ -1,20 +1,11 @@
 // HTTP helpers for the webhook API tests.
+import { type Reply, sendJson } from "../helpers/http.ts";
 import type { TestServer } from "../helpers/server.ts";
 
-export interface Json {
-  status: number;
-  headers: Headers;
-  body: any;
-}
+export type Json = Reply;
 
 export async function call(server: TestServer, method: string, path: string, key: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Json> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+  return sendJson(`${server.url}${path}`, method, { key, auth: "bearer", body, headers });
 }
 
 /** Polls `probe` until it returns a value (deliveries are asynchronous). */
