@@ -6,6 +6,7 @@
 import type { Kysely } from "kysely";
 import type { EventBus } from "../app/events.ts";
 import type { ScanRecord } from "../scans/scan-service.ts";
+import { scanRow } from "../scans/scan-store.ts";
 import type { Database } from "../store/schema.ts";
 import type { PriceTable } from "./pricing.ts";
 import type { GatewayTrafficTable } from "./tables.ts";
@@ -164,25 +165,4 @@ export class TrafficRecorder {
       }
     }
   }
-}
-
-function scanRow(scan: ScanRecord) {
-  return {
-    id: scan.id,
-    ts: scan.created_at,
-    workspace: scan.workspace,
-    key_id: scan.key_id,
-    source: scan.source,
-    direction: scan.direction,
-    verdict: scan.verdict,
-    score: scan.score,
-    mode: scan.mode,
-    enforced: scan.enforced ? 1 : 0,
-    text_sha256: scan.text_sha256,
-    text_length: scan.text_length,
-    raw_text: scan.raw_text,
-    detections: JSON.stringify(scan.detections),
-    metadata: scan.metadata ? JSON.stringify(scan.metadata) : null,
-    latency_ms: scan.latency_ms,
-  };
 }

@@ -3,6 +3,28 @@ import type { Kysely } from "kysely";
 import type { Database } from "../store/schema.ts";
 import type { ScanRecord, ScanSink } from "./scan-service.ts";
 
+/** The stored row of a scan record (also written in batches by the gateway's traffic recorder). */
+export function scanRow(scan: ScanRecord) {
+  return {
+    id: scan.id,
+    ts: scan.created_at,
+    workspace: scan.workspace,
+    key_id: scan.key_id,
+    source: scan.source,
+    direction: scan.direction,
+    verdict: scan.verdict,
+    score: scan.score,
+    mode: scan.mode,
+    enforced: scan.enforced ? 1 : 0,
+    text_sha256: scan.text_sha256,
+    text_length: scan.text_length,
+    raw_text: scan.raw_text,
+    detections: JSON.stringify(scan.detections),
+    metadata: scan.metadata ? JSON.stringify(scan.metadata) : null,
+    latency_ms: scan.latency_ms,
+  };
+}
+
 export class ScanStore implements ScanSink {
   readonly #db: Kysely<Database>;
 
@@ -11,27 +33,7 @@ export class ScanStore implements ScanSink {
   }
 
   async record(scan: ScanRecord): Promise<void> {
-    await this.#db
-      .insertInto("scans")
-      .values({
-        id: scan.id,
-        ts: scan.created_at,
-        workspace: scan.workspace,
-        key_id: scan.key_id,
-        source: scan.source,
-        direction: scan.direction,
-        verdict: scan.verdict,
-        score: scan.score,
-        mode: scan.mode,
-        enforced: scan.enforced ? 1 : 0,
-        text_sha256: scan.text_sha256,
-        text_length: scan.text_length,
-        raw_text: scan.raw_text,
-        detections: JSON.stringify(scan.detections),
-        metadata: scan.metadata ? JSON.stringify(scan.metadata) : null,
-        latency_ms: scan.latency_ms,
-      })
-      .execute();
+    await this.#db.insertInto("scans").values(scanRow(scan)).execute();
   }
 
   async get(workspace: string, id: string) {

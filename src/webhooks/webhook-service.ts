@@ -8,7 +8,7 @@ import type { CursorCodec } from "../http/cursor.ts";
 import type { Database } from "../store/schema.ts";
 import { checkDestination, DestinationRefusedError, type UrlPolicy } from "./delivery/url-policy.ts";
 import { TEST_EVENT_TYPE } from "./events.ts";
-import { newId } from "./ids.ts";
+import { newIdAt } from "../store/ids.ts";
 import { decodeCursor, type Page, type PageQuery, toPage } from "./paging.ts";
 import type { SecretBox } from "./secret-box.ts";
 import { generateSecret } from "./signing.ts";
@@ -94,7 +94,7 @@ export class WebhookService {
   async create(space: Space, input: CreateWebhookInput, actor: string): Promise<WebhookView & { secret: string }> {
     const url = await this.#checkUrl(input.url);
     const now = this.#clock();
-    const id = newId("wh", now);
+    const id = newIdAt("wh", now);
     const secret = generateSecret();
     const row: WebhookRow = {
       id,
@@ -241,13 +241,13 @@ export class WebhookService {
   }
 
   #envelope(space: Space, type: string, data: Record<string, unknown>, occurredAt: string, now: Date): EventEnvelope {
-    return { id: newId("evt", now), type, timestamp: occurredAt, workspace: space.workspace, sandbox: space.sandbox, data };
+    return { id: newIdAt("evt", now), type, timestamp: occurredAt, workspace: space.workspace, sandbox: space.sandbox, data };
   }
 
   #deliveryRow(webhook: WebhookRow, eventId: string, eventType: string, payload: string, now: Date): DeliveryRow {
     const at = now.toISOString();
     return {
-      id: newId("whd", now),
+      id: newIdAt("whd", now),
       webhook_id: webhook.id,
       workspace: webhook.workspace,
       event_id: eventId,

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { parseClamdReply } from "../../src/fleet/files/clamd.ts";
 import { EicarDetector, eicarTestString } from "../../src/fleet/files/eicar.ts";
 import { sniff } from "../../src/fleet/files/sniff.ts";
-import { newId } from "../../src/fleet/shared/ids.ts";
+import { newId } from "../../src/store/ids.ts";
 
 function feed(content: Buffer, cuts: number[]): boolean {
   const detector = new EicarDetector();

@@ -4,7 +4,7 @@ import type { EventBus } from "../../app/events.ts";
 import type { AuditLog } from "../../audit/audit-log.ts";
 import { AppError, notFound } from "../../errors.ts";
 import "../events.ts";
-import { newId } from "../shared/ids.ts";
+import { newId } from "../../store/ids.ts";
 import type { Page, PageRequest, Paginator } from "../shared/pagination.ts";
 import { sandboxFlag, type Space } from "../shared/space.ts";
 import type { FleetAgentsTable } from "../tables.ts";

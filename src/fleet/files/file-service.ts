@@ -4,7 +4,7 @@
 import type { ReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { AppError, notFound } from "../../errors.ts";
-import { newId } from "../shared/ids.ts";
+import { newId } from "../../store/ids.ts";
 import type { Page, PageRequest, Paginator } from "../shared/pagination.ts";
 import { sandboxFlag, type Space } from "../shared/space.ts";
 import type { FleetFilesTable } from "../tables.ts";

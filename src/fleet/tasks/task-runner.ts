@@ -11,7 +11,7 @@ import { AppError } from "../../errors.ts";
 import { type AgentStore, toAgent } from "../agents/agent-store.ts";
 import { type FileStore, toFile } from "../files/file-store.ts";
 import type { FileStorage } from "../files/storage.ts";
-import { newId } from "../shared/ids.ts";
+import { newId } from "../../store/ids.ts";
 import { parseJsonArray, parseJsonObject } from "../shared/json.ts";
 import type { FleetAgentsTable, FleetTasksTable } from "../tables.ts";
 import { readFileText } from "./file-text.ts";

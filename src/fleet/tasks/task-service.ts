@@ -2,7 +2,7 @@
 import { AppError, notFound } from "../../errors.ts";
 import type { AgentStore } from "../agents/agent-store.ts";
 import type { FileService } from "../files/file-service.ts";
-import { newId } from "../shared/ids.ts";
+import { newId } from "../../store/ids.ts";
 import type { Page, PageRequest, Paginator } from "../shared/pagination.ts";
 import { sandboxFlag, type Space } from "../shared/space.ts";
 import type { FleetTasksTable } from "../tables.ts";

@@ -6,7 +6,7 @@ import type { SecretBox } from "../secret-box.ts";
 import { signatureHeaders } from "../signing.ts";
 import type { DeliveryRow, DeliveryStatus, DeliveryStore } from "../store/delivery-store.ts";
 import type { WebhookRow, WebhookStore } from "../store/webhook-store.ts";
-import { newId } from "../ids.ts";
+import { newIdAt } from "../../store/ids.ts";
 import { nextRetry } from "./retry-schedule.ts";
 import type { Sender } from "./sender.ts";
 
@@ -176,7 +176,7 @@ export class DeliveryWorker {
     }
     await o.deliveries.record(delivery, {
       attempt: {
-        id: newId("wha", startedAt),
+        id: newIdAt("wha", startedAt),
         delivery_id: delivery.id,
         webhook_id: webhook.id,
         workspace: delivery.workspace,

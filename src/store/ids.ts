@@ -1,4 +1,4 @@
-// Resource ids: a type prefix, then a ULID-style body (48-bit millisecond time, then randomness).
+// Resource ids (fleet, webhooks): a type prefix, then a ULID-style body (48-bit millisecond time, then randomness).
 // Ids made by one process are strictly increasing, and created_at comes from the same clock, so
 // (created_at, id) keyset pagination never skips a row inserted while a client pages.
 import { randomBytes } from "node:crypto";
@@ -52,4 +52,9 @@ export function newId(prefix: string, clock: () => number = Date.now): NewId {
     lastRandom = freshRandom();
   }
   return { id: `${prefix}_${encodeTime(now)}${lastRandom.map((d) => CROCKFORD[d]).join("")}`, at: new Date(now).toISOString() };
+}
+
+/** The id alone, for a row whose time is `at` (the same clock rule as newId). */
+export function newIdAt(prefix: string, at: Date): string {
+  return newId(prefix, () => at.getTime()).id;
 }
