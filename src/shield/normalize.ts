@@ -33,6 +33,11 @@ function isBidiControl(cp: number): boolean {
   return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp === 0x061c;
 }
 
+/** Characters normalisation drops outright (zero-width and bidi controls; tags are astral). */
+export function isDroppedInvisible(cp: number): boolean {
+  return isZeroWidth(cp) || isBidiControl(cp);
+}
+
 function isTag(cp: number): boolean {
   return cp >= 0xe0000 && cp <= 0xe007f;
 }

@@ -4,6 +4,7 @@
 // (scavenged at once) instead of piling up in old space until a full collection.
 import { createReadStream } from "node:fs";
 import type { ShieldEngine } from "../../shield/engine.ts";
+import { isDroppedInvisible } from "../../shield/normalize.ts";
 import { maxMatchLength } from "../../shield/regex-length.ts";
 
 export interface WindowOptions {
@@ -42,25 +43,6 @@ export function shieldReach(engine: ShieldEngine): number {
   return reach;
 }
 
-/**
- * Characters the Shield's normaliser drops (zero-width, bidi controls): they take no room in a
- * match. Mirrors isZeroWidth/isBidiControl of src/shield/normalize.ts, which are not exported.
- * Were one missing here, the carried seam would only be shorter than promised for text threaded
- * with that character (text-windows.test.ts threads a payload with zero-width spaces).
- */
-function isInvisibleUnit(code: number): boolean {
-  return (
-    (code >= 0x200b && code <= 0x200f) ||
-    (code >= 0x2060 && code <= 0x2064) ||
-    code === 0xfeff ||
-    code === 0x00ad ||
-    code === 0x180e ||
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069) ||
-    code === 0x061c
-  );
-}
-
 function isWhitespace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0x3000;
 }
@@ -84,7 +66,7 @@ export function seamStart(window: string, reach: number, maxCarry: number): numb
     const code = window.charCodeAt(i);
     if (code >= 0xdc00 && code <= 0xdfff) continue; // a low surrogate: counted with its high half
     if (code === 0xdb40) continue; // high half of a tag character (U+E0000..U+E007F): invisible
-    if (!isInvisibleUnit(code)) visible++;
+    if (!isDroppedInvisible(code)) visible++;
   }
   while (i > floor && !isWhitespace(window.charCodeAt(i - 1))) i--;
   // Never start on the low half of a surrogate pair.
