@@ -3,22 +3,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AuditLog } from "../../src/audit/audit-log.ts";
 import { type ApiKeyRecord, KeyService } from "../../src/auth/keys.ts";
-import type { CliIo } from "../../src/cli/io.ts";
 import { main } from "../../src/cli/main.ts";
+import { captureIo } from "../helpers/io.ts";
 import { forEachBackend, type TestStore } from "../helpers/pg.ts";
 
 async function run(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    readStdin: async () => "",
-    stdinLines: async function* () {},
-    env,
-  };
+  const io = captureIo(env);
   const code = await main(argv, io);
-  return { code, stdout, stderr };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 const keysOf = (store: TestStore) => new KeyService(store.db, new AuditLog(store.db));
