@@ -33,20 +33,35 @@ export function isReadable(text: string): boolean {
   return printable / text.length > 0.95 && letters / text.length > 0.5 && (spaces > 0 || text.length < 40);
 }
 
-function decodeBase64(run: string): string | null {
+/**
+ * Drops a UTF-8 sequence cut short at the end of `bytes`. Only for runs decoded up to the budget:
+ * there the cut falls wherever the padding put it, and one replacement character would make the
+ * whole decode unreadable.
+ */
+function withoutCutSequence(bytes: Uint8Array): Uint8Array {
+  let lead = bytes.length - 1;
+  while (lead >= 0 && bytes.length - 1 - lead < 3 && ((bytes[lead] as number) & 0xc0) === 0x80) lead--;
+  if (lead < 0) return bytes;
+  const first = bytes[lead] as number;
+  const length = first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : first >= 0xc0 ? 2 : 1;
+  return lead + length > bytes.length ? bytes.subarray(0, lead) : bytes;
+}
+
+function decodeBase64(run: string, cut: boolean): string | null {
   const body = run.replace(/=+$/, "");
   if (body.length % 4 === 1) return null;
   // Identifiers and hashes are long runs too; real base64 mixes cases and digits.
   if (!/[A-Z]/.test(body) || !/[a-z]/.test(body)) return null;
   const bytes = Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  const text = utf8.decode(bytes);
+  const text = utf8.decode(cut ? withoutCutSequence(bytes) : bytes);
   return isReadable(text) ? text : null;
 }
 
-function decodeHex(run: string): string | null {
+function decodeHex(run: string, cut: boolean): string | null {
   const hex = run.replace(/\\x/g, "");
   if (hex.length % 2 !== 0) return null;
-  const text = Buffer.from(hex, "hex").toString("utf8");
+  const bytes = Buffer.from(hex, "hex");
+  const text = utf8.decode(cut ? withoutCutSequence(bytes) : bytes);
   return isReadable(text) ? text : null;
 }
 
@@ -55,13 +70,18 @@ function decodeUnicodeEscapes(run: string): string | null {
   return isReadable(text) ? text : null;
 }
 
-function decodeUrl(run: string): string | null {
-  try {
-    const text = decodeURIComponent(run.replace(/\+/g, " "));
-    return text !== run && isReadable(text) ? text : null;
-  } catch {
-    return null;
+function decodeUrl(run: string, cut: boolean): string | null {
+  let escaped = run;
+  // A cut run may end inside a multi-byte character: drop its escapes (at most three) until it decodes.
+  for (let dropped = 0; dropped <= (cut ? 3 : 0); dropped++) {
+    try {
+      const text = decodeURIComponent(escaped.replace(/\+/g, " "));
+      return text !== escaped && isReadable(text) ? text : null;
+    } catch {
+      escaped = escaped.replace(/%[0-9a-fA-F]{2}$/, "");
+    }
   }
+  return null;
 }
 
 function decodeHtmlEntities(run: string): string | null {
@@ -84,7 +104,30 @@ interface Decoder {
   pattern: RegExp;
   /** Cheap test before running the pattern over the whole text. */
   hint: (text: string) => boolean;
-  decode: (run: string) => string | null;
+  /** An escape left incomplete at the end of a run cut by the budget. */
+  cutTail: RegExp;
+  decode: (run: string, cut: boolean) => string | null;
+}
+
+type Budget = { chars: number; segments: number };
+
+/**
+ * How many characters of a run the budget pays for: all of them, or, when the run is longer than
+ * what is left, what is left — then the budget is spent and the scan reports truncated. A run is
+ * never skipped for its size: padding a payload into a huge run must not make it invisible.
+ */
+function affordable(length: number, budget: Budget): number {
+  if (budget.segments <= 0 || budget.chars <= 0) {
+    budget.chars = Math.min(budget.chars, -1);
+    return 0;
+  }
+  if (length <= budget.chars) {
+    budget.chars -= length;
+    return length;
+  }
+  const take = budget.chars;
+  budget.chars = -1;
+  return take;
 }
 
 /** Character classes for the run scanner, per UTF-16 unit: 1 = base64 (standard or url-safe), 2 = also hex. */
@@ -102,7 +145,7 @@ for (let c = 0; c < 128; c++) {
  * a probe that lands in a run are its ends looked for: prose (short words between spaces) costs
  * a fraction of a lookup per character.
  */
-function findRuns(text: string, budget: { chars: number; segments: number }, segments: DecodedSegment[]): void {
+function findRuns(text: string, budget: Budget, segments: DecodedSegment[]): void {
   const n = text.length;
   /** No run starts before it: the unit just before it is not a run unit (or it is 0). */
   let floor = 0;
@@ -123,61 +166,58 @@ function findRuns(text: string, budget: { chars: number; segments: number }, seg
     while (end < n && end - stop < 2 && text.charCodeAt(end) === 61) end++; // "=" padding
     let hex = true;
     for (let i = start; i < stop && hex; i++) hex = RUN_CLASS[text.charCodeAt(i)] === 2;
-    if (budget.segments <= 0 || budget.chars <= 0) {
-      budget.chars = Math.min(budget.chars, -1);
-      return;
-    }
-    // A run longer than what is left of the budget is still decoded up to the budget (whole
-    // blocks from its start) rather than skipped: padding a payload into a huge blob must not
-    // make it invisible. The scan then reports truncated.
-    const over = end - start > budget.chars;
-    const take = over ? budget.chars - (budget.chars % (hex ? 2 : 4)) : end - start;
+    const paid = affordable(end - start, budget);
+    const cut = paid < end - start;
+    // A cut run is decoded in whole blocks from its start.
+    const take = cut ? paid - (paid % (hex ? 2 : 4)) : paid;
     const run = text.slice(start, start + take);
-    budget.chars -= over ? budget.chars + 1 : run.length;
-    const decoded = take < MIN_RUN ? null : hex ? decodeHex(run) : decodeBase64(run);
+    const decoded = take < MIN_RUN ? null : hex ? decodeHex(run, cut) : decodeBase64(run, cut);
     if (decoded !== null) {
       budget.segments--;
       segments.push({ encoding: hex ? "hex" : "base64", start, end: start + take, text: decoded });
     }
-    if (over) return;
+    if (cut) return;
   }
 }
 
 const DECODERS: Decoder[] = [
-  { encoding: "hex-escape", pattern: ESCAPED_HEX_RUN, hint: (t) => t.includes("\\x"), decode: decodeHex },
-  { encoding: "unicode-escape", pattern: UNICODE_ESCAPE_RUN, hint: (t) => t.includes("\\u"), decode: decodeUnicodeEscapes },
-  { encoding: "url", pattern: URL_ENCODED_RUN, hint: (t) => t.includes("%"), decode: decodeUrl },
-  { encoding: "html-entity", pattern: HTML_ENTITY_RUN, hint: (t) => t.includes("&#"), decode: decodeHtmlEntities },
+  { encoding: "hex-escape", pattern: ESCAPED_HEX_RUN, hint: (t) => t.includes("\\x"), cutTail: /\\(?:x[0-9a-fA-F]?)?$/, decode: decodeHex },
+  { encoding: "unicode-escape", pattern: UNICODE_ESCAPE_RUN, hint: (t) => t.includes("\\u"), cutTail: /\\(?:u[0-9a-fA-F]{0,3})?$/, decode: decodeUnicodeEscapes },
+  { encoding: "url", pattern: URL_ENCODED_RUN, hint: (t) => t.includes("%"), cutTail: /%[0-9a-fA-F]?$/, decode: decodeUrl },
+  { encoding: "html-entity", pattern: HTML_ENTITY_RUN, hint: (t) => t.includes("&#"), cutTail: /&(?:#(?:x[0-9a-fA-F]{0,6}|[0-9]{0,7}))?$/, decode: decodeHtmlEntities },
 ];
 
 /**
  * Returns readable decodings of encoded runs in text, up to maxSegments and maxChars in total.
  * `budget.chars` is shared across nested calls so deep or wide inputs stay bounded.
  */
-export function findEncodedSegments(text: string, budget: { chars: number; segments: number }): DecodedSegment[] {
+export function findEncodedSegments(text: string, budget: Budget): DecodedSegment[] {
   const segments: DecodedSegment[] = [];
   findRuns(text, budget, segments);
   for (const decoder of DECODERS) {
-    if (budget.chars <= 0 || budget.segments <= 0) break;
+    if (budget.chars < 0) break; // already spent (and reported truncated)
     if (!decoder.hint(text)) continue;
     decoder.pattern.lastIndex = 0;
     for (let m = decoder.pattern.exec(text); m !== null; m = decoder.pattern.exec(text)) {
-      const run = m[0];
       // Decoding a run costs its length whether or not it turns out readable.
-      budget.chars -= run.length;
-      if (budget.chars < 0 || budget.segments <= 0) break;
-      const decoded = decoder.decode(run);
+      const paid = affordable(m[0].length, budget);
+      const cut = paid < m[0].length;
+      const run = cut ? m[0].slice(0, paid).replace(decoder.cutTail, "") : m[0];
+      const decoded = run === "" ? null : decoder.decode(run, cut);
       if (decoded !== null) {
         budget.segments--;
         segments.push({ encoding: decoder.encoding, start: m.index, end: m.index + run.length, text: decoded });
       }
+      if (cut) break;
     }
   }
   // "13" first: a plain substring search, far cheaper than the case-insensitive regex.
-  if (text.includes("13") && ROT13_HINT.test(text) && budget.chars >= text.length && budget.segments > 0) {
-    budget.chars -= text.length;
-    budget.segments--;
-    segments.push({ encoding: "rot13", start: 0, end: text.length, text: rot13(text) });
+  if (budget.chars >= 0 && text.includes("13") && ROT13_HINT.test(text)) {
+    const paid = affordable(text.length, budget);
+    if (paid > 0) {
+      budget.segments--;
+      segments.push({ encoding: "rot13", start: 0, end: paid, text: rot13(text.slice(0, paid)) });
+    }
   }
   return segments;
 }
