@@ -37,6 +37,9 @@ export class KeywordMatcher {
     this.#boundary = Uint16Array.from(keywords, (k) => (isWordUnit(foldUnit(k.charCodeAt(0))) ? k.length : 0));
     const goto: Array<Map<number, number>> = [new Map()];
     const outputs: Array<number[] | undefined> = [undefined];
+    const parent: number[] = [0];
+    const unitOf: number[] = [0];
+    const depth: number[] = [0];
     keywords.forEach((keyword, id) => {
       let state = 0;
       for (let i = 0; i < keyword.length; i++) {
@@ -47,6 +50,9 @@ export class KeywordMatcher {
           next = goto.length;
           goto.push(new Map());
           outputs.push(undefined);
+          parent.push(state);
+          unitOf.push(unit);
+          depth.push(i + 1);
           transitions.set(unit, next);
         }
         state = next;
@@ -93,9 +99,22 @@ export class KeywordMatcher {
         queue.push(next);
       }
     }
+    // A state inherits the keywords its failure state ends, except those whose hits could never
+    // count: a word-start keyword preceded, inside this state's path, by a letter or digit that
+    // only ever comes from letters or digits. Prose then rarely reaches an output state ("he" in
+    // "the"), which keeps the scan loop short.
+    const hiddenBefore = (state: number, length: number): boolean => {
+      let s = state;
+      for (let k = 0; k < length; k++) s = parent[s] as number;
+      return ALWAYS_CONTINUES_WORD[unitOf[s] as number] === 1;
+    };
     for (const state of queue) {
       const f = fail[state] as number;
-      if (state !== 0 && outputs[f]) outputs[state] = [...(outputs[state] ?? []), ...(outputs[f] as number[])];
+      const inherited = state === 0 ? [] : (outputs[f] ?? []).filter((id) => {
+        const length = this.#boundary[id] as number;
+        return length === 0 || !hiddenBefore(state, length);
+      });
+      if (inherited.length > 0) outputs[state] = [...(outputs[state] ?? []), ...inherited];
     }
     this.#columns = columns;
     // States renumbered breadth-first: the shallow states, where prose keeps the scan most of the
@@ -197,6 +216,23 @@ function continuesWord(code: number): boolean {
 function isWordUnit(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && code < 0x2000);
 }
+
+/**
+ * Folded units < 128 every ASCII source of which continues a word at runtime (see continuesWord):
+ * a hit right after one never counts. Not "a" or "s" ("@", "$" fold to them and keep hits).
+ * Non-ASCII look-alikes of letters are treated as letters here: a keyword glued to one is
+ * not a hit, as it would not be after the ASCII letter it folds to.
+ */
+const ALWAYS_CONTINUES_WORD = (() => {
+  const table = new Uint8Array(0x10000);
+  for (let unit = 0; unit < ALPHABET; unit++) {
+    if (!isWordUnit(unit)) continue;
+    let always = true;
+    for (let code = 0; code < ALPHABET; code++) if (foldUnit(code) === unit && !continuesWord(code)) always = false;
+    table[unit] = always ? 1 : 0;
+  }
+  return table;
+})();
 
 /** Column marker: the unit folds to a non-ASCII keyword unit, looked up in the sparse transitions. */
 const WIDE = 255;

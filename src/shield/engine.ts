@@ -3,61 +3,24 @@
 // synchronous: no I/O, no clocks, no globals beyond the compiled rule set.
 import { KeywordMatcher, POSITIONS_PER_KEYWORD } from "./aho-corasick.ts";
 import { findEncodedSegments } from "./decode.ts";
+import { gatedByDigits } from "./digit-gate.ts";
+import { MatchPlaces, WINDOW_PAD, type CompiledRule, type Prefilter, type PrefilterCache } from "./match-places.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
-import { leadKeywords } from "./regex-lead.ts";
+import { MAX_DETECTIONS_PER_RULE, scanAtStarts, scanInWindows, type RuleFindings } from "./pattern-scan.ts";
+import { leadKeywords, startLiterals } from "./regex-lead.ts";
 import { lookbehindLength, maxMatchLength } from "./regex-length.ts";
 import { compilePatterns, compilePrefilter } from "./rule-schema.ts";
 import { combine } from "./scoring.ts";
 import type { Detection, Direction, Rule, RuleActionOverride, ScanInput, ScanOutcome, ShieldOptions } from "./types.ts";
-import { mergeWindows, warmUp } from "./regex-runs.ts";
-import { runValidators } from "./validators.ts";
+import { warmUp } from "./regex-runs.ts";
 
-interface CompiledRule {
-  rule: Rule;
-  regexes: RegExp[];
-  action: RuleActionOverride | undefined;
-  /** Ids of the rule's keywords in the matcher. */
-  keywordIds: number[];
-  /** Per regex, the ids of the keywords one of which starts each of its matches, or null (any of the rule's). */
-  leadIds: Array<number[] | null>;
-  /** Per regex with lead keywords, the longest of them: its matches start at most this far before a hit end. */
-  leadLengths: number[];
-  /** Per regex, an upper bound of a match's length: it runs only this close to a keyword hit. */
-  reaches: number[];
-  /** Per regex, how far before a match's start its lookbehinds may look. */
-  behinds: number[];
-  /** Index of the rule's prefilter in ShieldEngine.#prefilters, or -1. */
-  prefilter: number;
-  /** Whether the regexes have been warmed up (see regex-runs.ts). */
-  warm: boolean;
-}
 
-interface Prefilter {
-  regex: RegExp;
-  /** Longest possible hit: a rule match may start this much further before a hit's end. */
-  reach: number;
-}
 
-/** Beyond this many hits of a prefilter its rules scan the whole text. */
-const MAX_PREFILTER_HITS = 256;
 
-/**
- * Extra context around a window so \b and look-arounds see the same neighbours as in the full
- * text. Some patterns rely on it to reach a keyword just outside their match ("license_key: ..."
- * before a bare key): their windows keep it.
- */
-const WINDOW_PAD = 64;
 
-/**
- * Context beyond the characters a match and its lookarounds may span (maxMatchLength counts
- * lookarounds): \b, ^ and $ inspect the neighbour of a position.
- */
-const EDGE = 2;
-
-const MAX_DETECTIONS_PER_RULE = 16;
-/** Candidates a rule's validators may reject per layer before the rule gives up (floods of near-misses). */
-const MAX_REJECTED_PER_RULE = 256;
+/** Fewest characters an opening word needs to serve as a start marker: shorter ones hit everywhere. */
+const MIN_START_LITERAL = 3;
 
 function canaryRule(canaries: readonly string[]): Rule {
   return {
@@ -114,7 +77,7 @@ export class ShieldEngine {
         prefilter = prefilterIndex.get(key) ?? this.#prefilters.length;
         if (prefilter === this.#prefilters.length) {
           prefilterIndex.set(key, prefilter);
-          this.#prefilters.push({ regex, reach: maxMatchLength(rule.prefilter) });
+          this.#prefilters.push({ regex, reach: maxMatchLength(rule.prefilter), digits: gatedByDigits(rule.prefilter) });
         }
       }
       const regexes = rule.signal ? [] : compilePatterns(rule);
@@ -127,6 +90,9 @@ export class ShieldEngine {
         leadLengths: [],
         reaches: rule.patterns.length > 0 ? rule.patterns.map(maxMatchLength) : rule.keywords.map((k) => k.length),
         behinds: regexes.map((r) => lookbehindLength(r.source)),
+        startIds: regexes.map(() => null),
+        startNear: regexes.map(() => false),
+        sticky: regexes.map(() => null),
         prefilter,
         warm: false,
       };
@@ -134,18 +100,22 @@ export class ShieldEngine {
     const keywordIndex = new Map<string, number>();
     this.#keywordRules = [];
     this.#unfiltered = [];
+    const idOf = (keyword: string): number => {
+      let id = keywordIndex.get(keyword);
+      if (id === undefined) {
+        id = keywordIndex.size;
+        keywordIndex.set(keyword, id);
+        this.#keywordRules.push([]);
+      }
+      return id;
+    };
     this.#compiled.forEach((c, ruleIndex) => {
       if (c.rule.keywords.length === 0 || c.rule.signal) {
         this.#unfiltered.push(ruleIndex);
         return;
       }
       for (const keyword of c.rule.keywords) {
-        let id = keywordIndex.get(keyword);
-        if (id === undefined) {
-          id = keywordIndex.size;
-          keywordIndex.set(keyword, id);
-          this.#keywordRules.push([]);
-        }
+        const id = idOf(keyword);
         (this.#keywordRules[id] as number[]).push(ruleIndex);
         c.keywordIds.push(id);
       }
@@ -153,8 +123,31 @@ export class ShieldEngine {
       c.leadIds = leads.map((ids) => ids?.map((k) => c.keywordIds[k] as number) ?? null);
       c.leadLengths = leads.map((ids) => Math.max(0, ...(ids ?? []).map((k) => (c.rule.keywords[k] as string).length)));
     });
+    // Where matches can start: at lead keyword hits, at a keyword-only rule's own keyword, or at
+    // the words a pattern opens with (added to the matcher as start markers: their hits alone
+    // make no rule a candidate).
+    for (const c of this.#compiled) {
+      if (c.keywordIds.length === 0 || c.prefilter >= 0) continue;
+      c.regexes.forEach((regex, p) => {
+        let ids: number[] | null = null;
+        if (c.rule.patterns.length === 0) ids = [c.keywordIds[p] as number];
+        else if (c.leadIds[p]) ids = c.leadIds[p] ?? null;
+        else {
+          const literals = startLiterals(c.rule.patterns[p] as string, MIN_START_LITERAL);
+          if (literals) {
+            ids = literals.map(idOf);
+            c.startNear[p] = true;
+          }
+        }
+        c.startIds[p] = ids;
+        if (ids) c.sticky[p] = new RegExp(regex.source, `${regex.flags}y`);
+      });
+    }
+    this.#places = new MatchPlaces(this.#prefilters, Int32Array.from(keywordIndex.keys(), (k) => k.length));
     this.#matcher = new KeywordMatcher([...keywordIndex.keys()]);
   }
+
+  readonly #places: MatchPlaces;
 
   scan(input: ScanInput): ScanOutcome {
     const budget = { chars: this.#options.maxDecodedChars ?? 256 * 1024, segments: 64 };
@@ -188,42 +181,6 @@ export class ShieldEngine {
     return { rules, hits, positions };
   }
 
-  /**
-   * End offsets of a keyword-filtered rule's keyword hits, around which its regexes run. Null
-   * when the rule must scan the whole text (no keywords, or too many hits to locate).
-   */
-  #keywordEnds(keywordIds: readonly number[], hits: Uint16Array, positions: Int32Array): number[] | null {
-    if (keywordIds.length === 0) return null;
-    const ends: number[] = [];
-    for (const id of keywordIds) {
-      const count = hits[id] as number;
-      if (count > POSITIONS_PER_KEYWORD) return null;
-      for (let k = 0; k < count; k++) ends.push(positions[id * POSITIONS_PER_KEYWORD + k] as number);
-    }
-    return ends.sort((a, b) => a - b);
-  }
-
-  /**
-   * End offsets of a prefilter's hits in view (computed once per layer and view), or null when
-   * there are too many to be worth windowing. Every match of the rule overlaps a hit: the global
-   * scan resumes after each hit, so it cannot step over an occurrence without overlapping it.
-   */
-  #prefilterHits(index: number, view: string, cache: Array<number[] | null | undefined>): number[] | null {
-    const cached = cache[index];
-    if (cached !== undefined) return cached;
-    const { regex } = this.#prefilters[index] as Prefilter;
-    let ends: number[] | null = [];
-    regex.lastIndex = 0;
-    for (let m = regex.exec(view); m !== null; m = regex.exec(view)) {
-      if (ends.length >= MAX_PREFILTER_HITS) {
-        ends = null;
-        break;
-      }
-      ends.push(regex.lastIndex);
-    }
-    cache[index] = ends;
-    return ends;
-  }
 
   #scanLayer(normalized: NormalizedText, direction: Direction, depth: number, budget: { chars: number; segments: number }): Detection[] {
     const { clean } = normalized;
@@ -245,7 +202,7 @@ export class ShieldEngine {
     }
 
     const candidates = this.#candidateRules(clean, depth);
-    const prefilterCache: Array<number[] | null | undefined> = [];
+    const prefilterCache: PrefilterCache = { hits: [], digitRuns: {} };
     for (const index of candidates.rules) {
       const compiled = this.#compiled[index] as CompiledRule;
       const { rule } = compiled;
@@ -258,6 +215,7 @@ export class ShieldEngine {
       const view = rule.view === "folded" ? (folded ??= fold(clean)) : clean;
       if (!compiled.warm) {
         warmUp(compiled.regexes);
+        warmUp(compiled.sticky.filter((r) => r !== null));
         compiled.warm = true;
       }
       const ruleStarted = this.ruleTime ? performance.now() : 0;
@@ -266,77 +224,29 @@ export class ShieldEngine {
       let ends: number[] | null;
       let slack = WINDOW_PAD;
       if (compiled.prefilter >= 0) {
-        ends = this.#prefilterHits(compiled.prefilter, view, prefilterCache);
+        ends = this.#places.prefilterHits(compiled.prefilter, view, rule.view, prefilterCache);
         if (ends !== null && ends.length === 0) continue;
         slack += (this.#prefilters[compiled.prefilter] as Prefilter).reach;
       } else {
-        ends = this.#keywordEnds(compiled.keywordIds, candidates.hits, candidates.positions);
+        ends = this.#places.keywordEnds(compiled.keywordIds, candidates.hits, candidates.positions);
       }
-      const found: Array<{ span: Span; sensitive: Span | null }> = [];
+      const findings: RuleFindings = { found: [], rejected: 0 };
       let patternsMatched = 0;
-      let rejected = 0;
       for (let p = 0; p < compiled.regexes.length; p++) {
-        const regex = compiled.regexes[p] as RegExp;
-        const reach = compiled.reaches[p] as number;
-        // A pattern whose matches all start with one of some keywords (see regex-lead.ts) runs
-        // only from the start of their hits: a match there looks back no further than its
-        // lookbehinds and forward no further than its reach (both count its lookarounds).
-        const lead = compiled.prefilter >= 0 ? null : (compiled.leadIds[p] ?? null);
-        const behind = lead ? (compiled.behinds[p] as number) + EDGE : 0;
-        const near = lead ? this.#keywordEnds(lead, candidates.hits, candidates.positions) : ends;
-        const before = lead ? (compiled.leadLengths[p] as number) + behind : reach + slack;
-        const windows = (near && mergeWindows(near, before, lead ? reach + EDGE : reach + slack, view.length)) ?? [0, view.length];
-        // Each pattern gets its own match budget, so a busy first pattern can't starve the
-        // others of a min_matches rule.
-        let matchesOfPattern = 0;
-        for (let w = 0; w < windows.length; w += 2) {
-          const from = windows[w] as number;
-          const to = windows[w + 1] as number;
-          const whole = from === 0 && to === view.length;
-          const text = whole ? view : view.slice(from, to);
-          if (this.regexWork) this.regexWork.set(rule.id, (this.regexWork.get(rule.id) ?? 0) + text.length);
-          regex.lastIndex = 0;
-          for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-            if (m[0].length === 0) {
-              regex.lastIndex++;
-              continue;
-            }
-            const bounds = m.indices?.[0] ?? [m.index, m.index + m[0].length];
-            // A match whose evaluation could have looked past a window's cut edge may be an
-            // artefact of the cut. Without lead keywords the padding guarantees that every real
-            // match near a keyword lies strictly inside; with them, every real match starts at a
-            // hit so far inside its window that it sees only what it would in the full text (the
-            // scan then retries just after a dropped start, so none is skipped).
-            if (lead) {
-              if (!whole && from > 0 && bounds[0] < behind) {
-                regex.lastIndex = bounds[0] + 1;
-                continue;
-              }
-              if (!whole && to < view.length && bounds[0] + reach + EDGE > text.length) break;
-            } else if (!whole && ((bounds[0] === 0 && from > 0) || (bounds[1] === text.length && to < view.length))) continue;
-            const group = rule.secretGroup;
-            const value = m[group] ?? m[0];
-            if (rule.validators.length > 0 && !runValidators(rule.validators, value)) {
-              if (++rejected >= MAX_REJECTED_PER_RULE) break;
-              continue;
-            }
-            const secret = m.indices?.[group] ?? bounds;
-            const span = toOriginalSpan(normalized, from + bounds[0], from + bounds[1]);
-            const sensitive = rule.sensitive ? toOriginalSpan(normalized, from + secret[0], from + secret[1]) : null;
-            if (found.length < MAX_DETECTIONS_PER_RULE) found.push({ span, sensitive });
-            if (++matchesOfPattern >= MAX_DETECTIONS_PER_RULE) break;
-          }
-          if (matchesOfPattern >= MAX_DETECTIONS_PER_RULE || rejected >= MAX_REJECTED_PER_RULE) break;
-        }
-        if (matchesOfPattern > 0) patternsMatched++;
+        const starts = this.#places.matchStarts(compiled, p, ends, candidates.hits, candidates.positions);
+        const matches = starts
+          ? scanAtStarts(rule, compiled.sticky[p] as RegExp, view, starts, normalized, findings)
+          : scanInWindows(rule, compiled.regexes[p] as RegExp, view, this.#places.windowPlan(compiled, p, ends, slack, view.length, candidates), normalized, findings, this.#countWork(rule.id));
+        if (starts && this.regexWork) this.regexWork.set(rule.id, (this.regexWork.get(rule.id) ?? 0) + starts.length);
+        if (matches > 0) patternsMatched++;
         // Enough evidence: further patterns can't change whether (or where) the rule fires.
-        if (patternsMatched >= rule.minMatches && found.length >= MAX_DETECTIONS_PER_RULE) break;
+        if (patternsMatched >= rule.minMatches && findings.found.length >= MAX_DETECTIONS_PER_RULE) break;
         // Too little: even if every remaining pattern matched, the rule could not fire.
         if (patternsMatched + compiled.regexes.length - 1 - p < rule.minMatches) break;
       }
       if (this.ruleTime) this.ruleTime.set(rule.id, (this.ruleTime.get(rule.id) ?? 0) + performance.now() - ruleStarted);
       if (patternsMatched < rule.minMatches) continue;
-      const kept = rule.minMatches > 1 ? found.slice(0, 1) : found;
+      const kept = rule.minMatches > 1 ? findings.found.slice(0, 1) : findings.found;
       for (const f of kept) raw.push({ compiled, ...f });
     }
 
@@ -356,6 +266,12 @@ export class ShieldEngine {
       action,
     }));
     return dedupe([...detections, ...decodedDetections]);
+  }
+
+
+  #countWork(ruleId: string): ((chars: number) => void) | undefined {
+    const work = this.regexWork;
+    return work ? (chars) => work.set(ruleId, (work.get(ruleId) ?? 0) + chars) : undefined;
   }
 
   #signalSpan(rule: Rule, normalized: NormalizedText, decodedSpan: Span | null): Span | null {

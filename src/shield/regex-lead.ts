@@ -103,3 +103,20 @@ export function leadKeywords(pattern: string, keywords: readonly string[]): numb
   }
   return [...ids].sort((a, b) => a - b);
 }
+
+/**
+ * The words (lower-case) one of which every match of `pattern` opens with, when each is at least
+ * `minLength` long and the keyword matcher reports each of its hits where a match may start (see
+ * leadKeywords); else null.
+ */
+export function startLiterals(pattern: string, minLength: number): string[] | null {
+  const parsed = alternatives(pattern, 0, false);
+  if (!parsed || parsed.end !== pattern.length) return null;
+  const literals = new Set<string>();
+  for (const { literal, boundary } of parsed.leads) {
+    if (literal.length < minLength) return null;
+    if (mayNeedBoundary(literal.charCodeAt(0)) && !boundary) return null;
+    literals.add(literal);
+  }
+  return [...literals];
+}

@@ -1,0 +1,70 @@
+// Most prefilters of PII rules need a digit ("\d{7}", "\d{4}[ -]?\d{4}"). Rather than each of them
+// scanning the whole text, one pass finds the runs of digits and they scan only around those.
+
+/** Beyond this many digit runs a prefilter scans the whole text instead. */
+const MAX_DIGIT_RUNS = 512;
+
+/**
+ * Whether every match of a prefilter contains a digit and nothing in it looks outside its match
+ * (no \b, anchors or lookarounds), so running it on slices around digits finds what it would on
+ * the whole text. Recognises top-level alternatives each holding an unquantified or
+ * at-least-once digit class; anything else is "no".
+ */
+export function gatedByDigits(source: string): boolean {
+  if (/\\b|\\B|[\^$]|\(\?[<=!]/.test(source) || /\((?!\?:)/.test(source)) return false;
+  return splitAlternatives(source).every((alternative) => /(?:\\d|\[(?:0-9|1-9)\])(?![?*]|\{0)/.test(alternative));
+}
+
+/** Top-level alternatives of a source without capturing groups; nested (?:...) stays whole. */
+function splitAlternatives(source: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i] as string;
+    if (ch === "\\") {
+      current += ch + (source[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "[") {
+      const end = source.indexOf("]", i + 1);
+      current += source.slice(i, end + 1);
+      i = end;
+      continue;
+    }
+    if (ch === "|" && depth === 0) {
+      parts.push(current);
+      current = "";
+    } else current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+const DIGITS = /\d+/g;
+
+/** [start, end, ...] of the runs of ASCII digits in text, or null when there are very many. */
+export function digitRuns(text: string): number[] | null {
+  const runs: number[] = [];
+  DIGITS.lastIndex = 0;
+  for (let m = DIGITS.exec(text); m !== null; m = DIGITS.exec(text)) {
+    if (runs.length >= MAX_DIGIT_RUNS * 2) return null;
+    runs.push(m.index, DIGITS.lastIndex);
+  }
+  return runs;
+}
+
+/** Windows [from, to, ...] reaching `reach` characters around each digit run, merged. */
+export function aroundRuns(runs: readonly number[], reach: number, length: number): number[] {
+  const windows: number[] = [];
+  for (let r = 0; r < runs.length; r += 2) {
+    const from = Math.max(0, (runs[r] as number) - reach);
+    const to = Math.min(length, (runs[r + 1] as number) + reach);
+    if (windows.length > 0 && from <= (windows[windows.length - 1] as number)) windows[windows.length - 1] = to;
+    else windows.push(from, to);
+  }
+  return windows;
+}
