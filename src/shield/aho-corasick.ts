@@ -30,11 +30,30 @@ export class KeywordMatcher {
   /** Per keyword: its length when it must start at a word boundary, else 0. */
   readonly #boundary: Uint16Array;
 
-  constructor(keywords: readonly string[]) {
+  /** Per keyword id: where its first occurrence's end offset goes in a positions array. */
+  readonly #slot: Int32Array;
+  /** Per keyword id: how many occurrences are located. */
+  readonly #capacity: Uint16Array;
+  /** Per keyword id: its hits count only where a word ends after them. */
+  readonly #wordEnd: Uint8Array;
+  /** Length of the positions array findAll needs. */
+  readonly positionCount: number;
+
+  /** `kinds[id]` qualifies how that keyword's hits count and how many are located (see KeywordKind). */
+  constructor(keywords: readonly string[], kinds: readonly KeywordKind[] = []) {
     this.keywordCount = keywords.length;
     // A keyword that starts with a letter or digit only counts where a word starts: "nc" is not
     // found in "function", nor "kill" in "skill". It may still be a prefix ("ignor" in "ignoring").
-    this.#boundary = Uint16Array.from(keywords, (k) => (isWordUnit(foldUnit(k.charCodeAt(0))) ? k.length : 0));
+    this.#boundary = Uint16Array.from(keywords, (k, id) => (!kinds[id]?.anywhere && isWordUnit(foldUnit(k.charCodeAt(0))) ? k.length : 0));
+    this.#wordEnd = Uint8Array.from(keywords, (_, id) => (kinds[id]?.wordEnd ? 1 : 0));
+    this.#capacity = Uint16Array.from(keywords, (_, id) => kinds[id]?.positions ?? POSITIONS_PER_KEYWORD);
+    this.#slot = new Int32Array(keywords.length);
+    let slots = 0;
+    this.#capacity.forEach((capacity, id) => {
+      this.#slot[id] = slots;
+      slots += capacity;
+    });
+    this.positionCount = slots;
     const goto: Array<Map<number, number>> = [new Map()];
     const outputs: Array<number[] | undefined> = [undefined];
     const parent: number[] = [0];
@@ -157,10 +176,20 @@ export class KeywordMatcher {
     }
   }
 
+  /** Index in a positions array of keyword id's first located occurrence. */
+  slot(id: number): number {
+    return this.#slot[id] as number;
+  }
+
+  /** How many occurrences of keyword id are located; beyond that its hits are only counted. */
+  capacity(id: number): number {
+    return this.#capacity[id] as number;
+  }
+
   /**
    * Finds every keyword in text. hits[id] counts occurrences (saturating at 0xffff); the end
-   * offsets of the first POSITIONS_PER_KEYWORD occurrences go to positions[id * POSITIONS_PER_KEYWORD + k].
-   * Returns how many distinct keywords were found.
+   * offsets of the first capacity(id) occurrences go to positions[slot(id) + k] (positions holds
+   * positionCount entries). Returns how many distinct keywords were found.
    */
   findAll(text: string, hits: Uint16Array, positions: Int32Array): number {
     const next = this.#next;
@@ -168,9 +197,13 @@ export class KeywordMatcher {
     const column = this.#column;
     const outputs = this.#outputs;
     const boundary = this.#boundary;
+    const wordEnd = this.#wordEnd;
+    const capacity = this.#capacity;
+    const slot = this.#slot;
+    const n = text.length;
     let row = 0;
     let distinct = 0;
-    for (let i = 0, n = text.length; i < n; i++) {
+    for (let i = 0; i < n; i++) {
       const code = text.charCodeAt(i);
       // Look-alikes fold to ASCII letters (Cyrillic і → i): they take the ASCII transitions too.
       const col = column[code] as number;
@@ -188,9 +221,10 @@ export class KeywordMatcher {
           const id = out[k] as number;
           const length = boundary[id] as number;
           if (length !== 0 && i >= length && continuesWord(text.charCodeAt(i - length))) continue;
+          if (wordEnd[id] === 1 && i + 1 < n && isAsciiWordChar(text.charCodeAt(i + 1))) continue;
           const count = hits[id] as number;
           if (count === 0) distinct++;
-          if (count < POSITIONS_PER_KEYWORD) positions[id * POSITIONS_PER_KEYWORD + count] = i + 1;
+          if (count < (capacity[id] as number)) positions[(slot[id] as number) + count] = i + 1;
           if (count < 0xffff) hits[id] = count + 1;
         }
       }
@@ -199,8 +233,24 @@ export class KeywordMatcher {
   }
 }
 
-/** How many occurrences of one keyword are located; beyond that a rule scans the whole text. */
+/** How many occurrences of one keyword are located by default; beyond that a rule scans the whole text. */
 export const POSITIONS_PER_KEYWORD = 64;
+
+/** How a keyword's hits count (default: at word starts when it starts with a letter or digit). */
+export interface KeywordKind {
+  /** Hits count inside words too. */
+  anywhere?: boolean;
+  /** Hits count only where no ASCII letter, digit or "_" follows. */
+  wordEnd?: boolean;
+  /** How many occurrences are located (default POSITIONS_PER_KEYWORD). */
+  positions?: number;
+}
+
+/** Regex \w in every mode: a hit of a whole-word keyword followed by one is no word end. */
+function isAsciiWordChar(code: number): boolean {
+  const lower = code | 32;
+  return (lower >= 97 && lower <= 122) || (code >= 48 && code <= 57) || code === 95;
+}
 
 /**
  * Whether a keyword hit after this unit is inside a word: only when the unit is a letter or digit

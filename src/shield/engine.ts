@@ -1,14 +1,14 @@
 // The Shield engine: normalise once, prefilter rules with one keyword pass, run only the rules
 // that can match, peel encodings and scan what they hide (bounded), then score. Pure and
 // synchronous: no I/O, no clocks, no globals beyond the compiled rule set.
-import { KeywordMatcher, POSITIONS_PER_KEYWORD } from "./aho-corasick.ts";
+import { KeywordMatcher, POSITIONS_PER_KEYWORD, type KeywordKind } from "./aho-corasick.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { gatedByDigits } from "./digit-gate.ts";
 import { MatchPlaces, WINDOW_PAD, type CompiledRule, type Prefilter, type PrefilterCache } from "./match-places.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
 import { MAX_DETECTIONS_PER_RULE, scanAtStarts, scanInWindows, type RuleFindings } from "./pattern-scan.ts";
-import { leadKeywords, startLiterals } from "./regex-lead.ts";
+import { leadKeywords, startLiterals, type StartLiteral } from "./regex-lead.ts";
 import { lookbehindLength, maxMatchLength } from "./regex-length.ts";
 import { compilePatterns, compilePrefilter } from "./rule-schema.ts";
 import { combine } from "./scoring.ts";
@@ -19,8 +19,16 @@ import { warmUp } from "./regex-runs.ts";
 
 
 
+/** Mark a start marker's key in the keyword index when its hits count anywhere, or at word ends only. */
+const ANYWHERE = "\u0000";
+const WORD_END = "\u0001";
+
 /** Fewest characters an opening word needs to serve as a start marker: shorter ones hit everywhere. */
 const MIN_START_LITERAL = 3;
+/** The same for an opening word that must be a whole word ("do" of "do not"). */
+const MIN_START_WORD = 2;
+/** How many hits of a start marker are located: common words, but only those near keywords count. */
+const MARKER_POSITIONS = 512;
 
 function canaryRule(canaries: readonly string[]): Rule {
   return {
@@ -92,6 +100,7 @@ export class ShieldEngine {
         behinds: regexes.map((r) => lookbehindLength(r.source)),
         startIds: regexes.map(() => null),
         startNear: regexes.map(() => false),
+        lineStarts: regexes.map(() => false),
         sticky: regexes.map(() => null),
         prefilter,
         warm: false,
@@ -100,12 +109,17 @@ export class ShieldEngine {
     const keywordIndex = new Map<string, number>();
     this.#keywordRules = [];
     this.#unfiltered = [];
-    const idOf = (keyword: string): number => {
-      let id = keywordIndex.get(keyword);
+    // Start markers whose hits count inside words too, or only as whole words, are kept apart
+    // from keywords of the same text; they are located further (they are ordinary words).
+    const kinds: Array<KeywordKind & { text: string }> = [];
+    const idOf = (keyword: string, marker?: StartLiteral): number => {
+      const key = `${marker?.anywhere ? ANYWHERE : ""}${marker?.wordEnd ? WORD_END : ""}${keyword}`;
+      let id = keywordIndex.get(key);
       if (id === undefined) {
         id = keywordIndex.size;
-        keywordIndex.set(keyword, id);
+        keywordIndex.set(key, id);
         this.#keywordRules.push([]);
+        kinds.push({ text: keyword, anywhere: marker?.anywhere ?? false, wordEnd: marker?.wordEnd ?? false, positions: marker ? MARKER_POSITIONS : POSITIONS_PER_KEYWORD });
       }
       return id;
     };
@@ -133,18 +147,19 @@ export class ShieldEngine {
         if (c.rule.patterns.length === 0) ids = [c.keywordIds[p] as number];
         else if (c.leadIds[p]) ids = c.leadIds[p] ?? null;
         else {
-          const literals = startLiterals(c.rule.patterns[p] as string, MIN_START_LITERAL);
+          const literals = startLiterals(c.rule.patterns[p] as string, MIN_START_LITERAL, MIN_START_WORD);
           if (literals) {
-            ids = literals.map(idOf);
+            ids = literals.map((marker) => idOf(marker.literal, marker));
             c.startNear[p] = true;
           }
         }
         c.startIds[p] = ids;
-        if (ids) c.sticky[p] = new RegExp(regex.source, `${regex.flags}y`);
+        c.lineStarts[p] = !ids && c.rule.flags.includes("m") && (c.rule.patterns[p] ?? "").startsWith("^");
+        if (ids || c.lineStarts[p]) c.sticky[p] = new RegExp(regex.source, `${regex.flags}y`);
       });
     }
-    this.#places = new MatchPlaces(this.#prefilters, Int32Array.from(keywordIndex.keys(), (k) => k.length));
-    this.#matcher = new KeywordMatcher([...keywordIndex.keys()]);
+    this.#matcher = new KeywordMatcher(kinds.map((k) => k.text), kinds);
+    this.#places = new MatchPlaces(this.#prefilters, this.#matcher, Int32Array.from(kinds, (k) => k.text.length));
   }
 
   readonly #places: MatchPlaces;
@@ -163,7 +178,7 @@ export class ShieldEngine {
   #candidateRules(clean: string, depth: number): { rules: number[]; hits: Uint16Array; positions: Int32Array } {
     let buffer = this.#buffers[depth];
     if (!buffer) {
-      buffer = { hits: new Uint16Array(this.#matcher.keywordCount), positions: new Int32Array(this.#matcher.keywordCount * POSITIONS_PER_KEYWORD) };
+      buffer = { hits: new Uint16Array(this.#matcher.keywordCount), positions: new Int32Array(this.#matcher.positionCount) };
       this.#buffers[depth] = buffer;
     }
     const { hits, positions } = buffer;
@@ -233,7 +248,7 @@ export class ShieldEngine {
       const findings: RuleFindings = { found: [], rejected: 0 };
       let patternsMatched = 0;
       for (let p = 0; p < compiled.regexes.length; p++) {
-        const starts = this.#places.matchStarts(compiled, p, ends, candidates.hits, candidates.positions);
+        const starts = this.#places.matchStarts(compiled, p, view, ends, candidates.hits, candidates.positions);
         const matches = starts
           ? scanAtStarts(rule, compiled.sticky[p] as RegExp, view, starts, normalized, findings)
           : scanInWindows(rule, compiled.regexes[p] as RegExp, view, this.#places.windowPlan(compiled, p, ends, slack, view.length, candidates), normalized, findings, this.#countWork(rule.id));

@@ -1,6 +1,6 @@
 // Where a rule's patterns run in one layer of a scan: around its keyword or prefilter hits, or,
 // where every match must start at a hit of known words, at exactly those places.
-import { POSITIONS_PER_KEYWORD } from "./aho-corasick.ts";
+import type { KeywordMatcher } from "./aho-corasick.ts";
 import { aroundRuns, digitRuns } from "./digit-gate.ts";
 import { EDGE, type WindowPlan } from "./pattern-scan.ts";
 import { mergeWindows } from "./regex-runs.ts";
@@ -27,6 +27,8 @@ export interface CompiledRule {
   startIds: Array<number[] | null>;
   /** Per regex with opening words: a match must also lie near a hit of one of the rule's keywords. */
   startNear: boolean[];
+  /** Per regex: every match starts at a line start (it opens with ^ in multiline mode). */
+  lineStarts: boolean[];
   /** Per regex, a sticky copy (tried at one position), or null. */
   sticky: Array<RegExp | null>;
   /** Index of the rule's prefilter in the prefilter list, or -1. */
@@ -60,15 +62,23 @@ const MAX_PREFILTER_HITS = 256;
 export const WINDOW_PAD = 64;
 const EMPTY_STARTS = new Int32Array(0);
 
+/** What ^ in multiline mode follows. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/g;
+/** Beyond this many line starts near keyword hits a pattern scans windows instead. */
+const MAX_LINE_STARTS = 2048;
+
 export class MatchPlaces {
   readonly #prefilters: readonly Prefilter[];
+  /** Where the keyword matcher locates each keyword's hits. */
+  readonly #matcher: KeywordMatcher;
   /** Per keyword or start marker id, its length in text units. */
   readonly #keywordLengths: Int32Array;
   /** Scratch space for matchStarts (scans are synchronous; each pattern's starts are used at once). */
   #starts = new Int32Array(256);
 
-  constructor(prefilters: readonly Prefilter[], keywordLengths: Int32Array) {
+  constructor(prefilters: readonly Prefilter[], matcher: KeywordMatcher, keywordLengths: Int32Array) {
     this.#prefilters = prefilters;
+    this.#matcher = matcher;
     this.#keywordLengths = keywordLengths;
   }
 
@@ -81,8 +91,9 @@ export class MatchPlaces {
     const ends: number[] = [];
     for (const id of keywordIds) {
       const count = hits[id] as number;
-      if (count > POSITIONS_PER_KEYWORD) return null;
-      for (let k = 0; k < count; k++) ends.push(positions[id * POSITIONS_PER_KEYWORD + k] as number);
+      if (count > this.#matcher.capacity(id)) return null;
+      const slot = this.#matcher.slot(id);
+      for (let k = 0; k < count; k++) ends.push(positions[slot + k] as number);
     }
     return ends.sort((a, b) => a - b);
   }
@@ -122,13 +133,14 @@ export class MatchPlaces {
    * words, the latter only near a hit of one of the rule's keywords (as its windows would be).
    * Null when it must scan windows instead (no such words, or too many hits to locate).
    */
-  matchStarts(compiled: CompiledRule, p: number, ends: readonly number[] | null, hits: Uint16Array, positions: Int32Array): Int32Array | null {
+  matchStarts(compiled: CompiledRule, p: number, view: string, ends: readonly number[] | null, hits: Uint16Array, positions: Int32Array): Int32Array | null {
+    if (compiled.lineStarts[p]) return ends && this.#lineStartsNear(view, ends, (compiled.reaches[p] as number) + WINDOW_PAD);
     const ids = compiled.startIds[p];
     if (!ids) return null;
     let total = 0;
     for (const id of ids) {
       const count = hits[id] as number;
-      if (count > POSITIONS_PER_KEYWORD) return null;
+      if (count > this.#matcher.capacity(id)) return null;
       total += count;
     }
     if (total === 0) return EMPTY_STARTS;
@@ -137,7 +149,8 @@ export class MatchPlaces {
     for (const id of ids) {
       const count = hits[id] as number;
       const length = this.#keywordLengths[id] as number;
-      for (let k = 0; k < count; k++) this.#starts[n++] = (positions[id * POSITIONS_PER_KEYWORD + k] as number) - length;
+      const slot = this.#matcher.slot(id);
+      for (let k = 0; k < count; k++) this.#starts[n++] = (positions[slot + k] as number) - length;
     }
     const starts = this.#starts.subarray(0, n).sort();
     const near = compiled.startNear[p] ? ends : null;
@@ -154,6 +167,33 @@ export class MatchPlaces {
       starts[kept++] = start;
     }
     return starts.subarray(0, kept);
+  }
+
+  /** Line starts s with e - reach < s < e + WINDOW_PAD for some keyword hit end e; null if very many. */
+  #lineStartsNear(view: string, ends: readonly number[], reach: number): Int32Array | null {
+    let n = 0;
+    const add = (start: number): boolean => {
+      if (n >= MAX_LINE_STARTS) return false;
+      if (this.#starts.length <= n) {
+        const grown = new Int32Array(this.#starts.length * 2);
+        grown.set(this.#starts);
+        this.#starts = grown;
+      }
+      this.#starts[n++] = start;
+      return true;
+    };
+    let e = 0;
+    while (e < ends.length) {
+      const from = Math.max(0, (ends[e] as number) - reach + 1);
+      let to = Math.min(view.length, (ends[e] as number) + WINDOW_PAD - 1);
+      for (e++; e < ends.length && (ends[e] as number) - reach + 1 <= to; e++) to = Math.min(view.length, (ends[e] as number) + WINDOW_PAD - 1);
+      if (from === 0 && !add(0)) return null;
+      LINE_BREAK.lastIndex = Math.max(0, from - 1);
+      for (let m = LINE_BREAK.exec(view); m !== null && m.index < to; m = LINE_BREAK.exec(view)) {
+        if (m.index + 1 >= from && !add(m.index + 1)) return null;
+      }
+    }
+    return this.#starts.subarray(0, n);
   }
 
   /** Windows for regex p: around its lead keyword hits, or the rule's keyword or prefilter hits. */

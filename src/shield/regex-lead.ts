@@ -9,6 +9,8 @@ interface Lead {
   literal: string;
   /** Whether \b precedes it. */
   boundary: boolean;
+  /** Index in the pattern right after the literal, or -1 while that is after an enclosing group. */
+  follow: number;
 }
 
 /** Characters that end a literal run in a pattern. */
@@ -30,6 +32,8 @@ function alternatives(pattern: string, start: number, boundary: boolean): { lead
       const after = pattern[inner.end + 1];
       // An optional group may be skipped: its words then don't start the match.
       if (after === "?" || after === "*" || (after === "{" && pattern.startsWith("{0", inner.end + 1))) return null;
+      const groupEnds = after === undefined || after === "|" || after === ")";
+      for (const lead of inner.leads) if (lead.follow < 0 && !groupEnds) lead.follow = inner.end + 1;
       leads.push(...inner.leads);
       i = inner.end + 1;
     } else {
@@ -55,7 +59,8 @@ function alternatives(pattern: string, start: number, boundary: boolean): { lead
         i += width;
       }
       if (literal === "") return null;
-      leads.push({ literal: literal.toLowerCase(), boundary: b });
+      const endsAlternative = i >= pattern.length || pattern[i] === "|" || pattern[i] === ")";
+      leads.push({ literal: literal.toLowerCase(), boundary: b, follow: endsAlternative ? -1 : i });
     }
     // Skip the rest of this alternative, up to its "|" or the group's ")".
     let depth = 0;
@@ -104,19 +109,58 @@ export function leadKeywords(pattern: string, keywords: readonly string[]): numb
   return [...ids].sort((a, b) => a - b);
 }
 
+/** A word every match of a pattern may open with, and where the matcher must report its hits. */
+export interface StartLiteral {
+  literal: string;
+  /** No \b before it: the matcher must report its hits anywhere, not only at word starts. */
+  anywhere: boolean;
+  /** Whitespace or \b follows it: only hits where a word ends count ("do" of "do not", not "does"). */
+  wordEnd: boolean;
+}
+
 /**
- * The words (lower-case) one of which every match of `pattern` opens with, when each is at least
- * `minLength` long and the keyword matcher reports each of its hits where a match may start (see
- * leadKeywords); else null.
+ * The words (lower-case) one of which every match of `pattern` opens with (after any leading
+ * lookbehinds, which take no characters), when each is at least `minLength` long or a whole word
+ * of at least `minWordLength`; else null.
  */
-export function startLiterals(pattern: string, minLength: number): string[] | null {
-  const parsed = alternatives(pattern, 0, false);
-  if (!parsed || parsed.end !== pattern.length) return null;
-  const literals = new Set<string>();
-  for (const { literal, boundary } of parsed.leads) {
-    if (literal.length < minLength) return null;
-    if (mayNeedBoundary(literal.charCodeAt(0)) && !boundary) return null;
-    literals.add(literal);
+export function startLiterals(pattern: string, minLength: number, minWordLength = minLength): StartLiteral[] | null {
+  let start = 0;
+  while (pattern.startsWith("(?<=", start) || pattern.startsWith("(?<!", start)) {
+    const end = groupEnd(pattern, start);
+    if (end < 0) return null;
+    start = end + 1;
   }
-  return [...literals];
+  const parsed = alternatives(pattern, start, false);
+  if (!parsed || parsed.end !== pattern.length) return null;
+  const literals = new Map<string, StartLiteral>();
+  for (const { literal, boundary, follow } of parsed.leads) {
+    const wordEnd = /[a-z0-9]$/.test(literal) && follow >= 0 && endsWord(pattern, follow);
+    if (literal.length < (wordEnd ? minWordLength : minLength)) return null;
+    const anywhere = mayNeedBoundary(literal.charCodeAt(0)) && !boundary;
+    const key = `${anywhere ? "*" : ""}${literal}${wordEnd ? "$" : ""}`;
+    if (!literals.has(key)) literals.set(key, { literal, anywhere, wordEnd });
+  }
+  return [...literals.values()];
+}
+
+/** Whether the pattern at `at` demands a non-word character or a word boundary (\s, \s{1,n}, \b). */
+function endsWord(pattern: string, at: number): boolean {
+  if (pattern.startsWith("\\b", at)) return true;
+  if (!pattern.startsWith("\\s", at)) return false;
+  const quantifier = pattern[at + 2];
+  return quantifier !== "?" && quantifier !== "*" && !pattern.startsWith("{0", at + 2);
+}
+
+/** Index of the ")" closing the group that opens at `open`, or -1. */
+function groupEnd(pattern: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === "\\") i++;
+    else if (ch === "[") {
+      for (i++; i < pattern.length && pattern[i] !== "]"; i++) if (pattern[i] === "\\") i++;
+    } else if (ch === "(") depth++;
+    else if (ch === ")" && --depth === 0) return i;
+  }
+  return -1;
 }

@@ -123,11 +123,65 @@ rules:
     assert.deepEqual(spans(`${common}then ignore previous instructions ${filler}`), ["ignore previous instructions"]);
   });
 
-  it("uses only opening words long enough and matched where the pattern can start", () => {
-    assert.deepEqual(startLiterals("\\b(?:ignore|disregard)\\s", 3), ["ignore", "disregard"]);
-    assert.equal(startLiterals("\\b(?:ignore|do)\\s", 3), null);
-    assert.equal(startLiterals("(?:ignore|disregard)\\s", 3), null);
-    assert.deepEqual(startLiterals("(?:<!--|\\[\\[)x", 2), ["<!--", "[["]);
+  it("uses only opening words long enough, found anywhere unless the pattern wants a word start", () => {
+    const words = (pattern: string, min: number) => startLiterals(pattern, min)?.map((w) => `${w.anywhere ? "*" : ""}${w.literal}`) ?? null;
+    assert.deepEqual(words("\\b(?:ignore|disregard)\\s", 3), ["ignore", "disregard"]);
+    assert.equal(words("\\b(?:ignore|do)\\s", 3), null);
+    assert.deepEqual(words("(?:Token|secret)\\s", 3), ["*token", "*secret"]);
+    assert.deepEqual(words("(?<![A-Za-z])(?:adafruit|Airtable)[\\w.]", 3), ["*adafruit", "*airtable"]);
+    assert.deepEqual(words("(?<=\\b(?:never|not)\\s{1,3})\\brefuse", 3), ["refuse"]);
+    assert.deepEqual(words("(?:<!--|\\[\\[)x", 2), ["<!--", "[["]);
+    assert.equal(words("(?<=x)(?:ab)?c", 1), null);
+  });
+
+  it("finds matches after a leading lookbehind and inside words where the pattern allows it", () => {
+    const lookbehind = parseRuleFile(
+      `
+family: testing
+defaults: { category: secret, direction: both, view: clean, sensitive: true }
+rules:
+  - id: testing.vendor-key
+    title: vendor key test rule
+    severity: high
+    confidence: 0.9
+    keywords: [key]
+    patterns: ['(?<![A-Za-z])(?:acme|widgetco)_?key\\s{0,3}=\\s{0,3}([A-Za-z0-9]{24})\\b']
+`,
+      "test.yaml",
+    );
+    const vendor = new ShieldEngine(lookbehind, { thresholds: { review: 40, block: 70 } });
+    const secret = "Zx8Qw2Lp0Rt6Yu4Io9Pa3Sd7";
+    for (const [text, expected] of [[`9acme_key = ${secret}`, 1], [`WIDGETCO_KEY=${secret}`, 0], [`widgetco_key=${secret}`, 1], [`xacme_key = ${secret}`, 0]] as const) {
+      const found = vendor.scan({ text: `${filler}${text} ${filler}` }).detections.filter((d) => d.rule_id === "testing.vendor-key");
+      assert.equal(found.length, expected, text);
+    }
+  });
+});
+
+describe("line-start patterns", () => {
+  it("run from the line starts near keyword hits and find what a whole-text scan finds", () => {
+    const rules = parseRuleFile(
+      `
+family: testing
+defaults: { category: prompt_injection, direction: both, view: folded }
+rules:
+  - id: testing.line-start
+    title: line start test rule
+    severity: high
+    confidence: 0.9
+    flags: m
+    keywords: [summari]
+    patterns: ['^\\s{0,3}(?:please\\s{1,3})?summari[sz]e\\s{1,3}the\\s{1,3}inbox\\b']
+`,
+      "test.yaml",
+    );
+    const engine = new ShieldEngine(rules, { thresholds: { review: 40, block: 70 } });
+    const lines = "A line about the garden.\n".repeat(400);
+    const spans = (text: string) => engine.scan({ text }).detections.map((d) => text.slice(d.span.start, d.span.end));
+    assert.deepEqual(spans(`${lines}  Please summarize the inbox now\n${lines}`), ["  Please summarize the inbox"]);
+    assert.deepEqual(spans(`summarise the inbox\r\n${lines}`), ["summarise the inbox"]);
+    assert.deepEqual(spans(`${lines}x\u2028summarize the inbox`), ["summarize the inbox"]);
+    assert.deepEqual(spans(`${lines}Then please summarize the inbox\n${lines}`), []);
   });
 });
 
