@@ -25,6 +25,8 @@ export class KeywordMatcher {
   /** Sparse transitions for non-ASCII units, per state. */
   readonly #wide: Array<Map<number, number> | undefined>;
   readonly #fail: Int32Array;
+  readonly #outStart: Int32Array;
+  readonly #outIds: Int32Array;
   /** Keyword ids ending at each state (failure outputs merged in). */
   readonly #outputs: Array<number[] | undefined>;
   /** Per keyword: its length when it must start at a word boundary, else 0. */
@@ -162,6 +164,15 @@ export class KeywordMatcher {
     if (stateCount * columns * 2 > 0x7fffffff) throw new Error("too many keywords");
     this.#next = ranked.map((next) => ((next * columns) << 1) | (rankedOutputs[next] === undefined ? 0 : 1));
     this.#wide = rankedWide;
+    // Outputs as one flat list (per state: #outIds[#outStart[state] .. #outStart[state + 1]]).
+    this.#outStart = new Int32Array(stateCount + 1);
+    const flat: number[] = [];
+    rankedOutputs.forEach((ids, state) => {
+      this.#outStart[state] = flat.length;
+      flat.push(...(ids ?? []));
+    });
+    this.#outStart[stateCount] = flat.length;
+    this.#outIds = Int32Array.from(flat);
     this.#fail = rankedFail;
     this.#outputs = rankedOutputs;
   }
@@ -198,6 +209,8 @@ export class KeywordMatcher {
     const outputs = this.#outputs;
     const boundary = this.#boundary;
     const wordEnd = this.#wordEnd;
+    const outStart = this.#outStart;
+    const outIds = this.#outIds;
     const capacity = this.#capacity;
     const slot = this.#slot;
     const n = text.length;
@@ -216,9 +229,10 @@ export class KeywordMatcher {
       }
       row = entry >> 1;
       if ((entry & 1) !== 0) {
-        const out = outputs[row / columns] as number[];
-        for (let k = 0; k < out.length; k++) {
-          const id = out[k] as number;
+        const state = row / columns;
+        const last = outStart[state + 1] as number;
+        for (let k = outStart[state] as number; k < last; k++) {
+          const id = outIds[k] as number;
           const length = boundary[id] as number;
           if (length !== 0 && i >= length && continuesWord(text.charCodeAt(i - length))) continue;
           if (wordEnd[id] === 1 && i + 1 < n && isAsciiWordChar(text.charCodeAt(i + 1))) continue;

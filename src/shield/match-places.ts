@@ -128,6 +128,7 @@ export class MatchPlaces {
     cache.hits[index] = ends;
     return ends;
   }
+
   /**
    * Where regex p of a rule can match, sorted: the starts of hits of its lead keywords or opening
    * words, the latter only near a hit of one of the rule's keywords (as its windows would be).
@@ -145,27 +146,30 @@ export class MatchPlaces {
     }
     if (total === 0) return EMPTY_STARTS;
     if (this.#starts.length < total) this.#starts = new Int32Array(total * 2);
+    const near = compiled.startNear[p] ? ends : null;
+    const reach = (compiled.reaches[p] as number) + WINDOW_PAD;
+    // Each keyword's hits are in ascending order: the ones near a keyword hit of the rule are
+    // picked in one pass along both lists, and only those few are sorted.
     let n = 0;
     for (const id of ids) {
       const count = hits[id] as number;
       const length = this.#keywordLengths[id] as number;
       const slot = this.#matcher.slot(id);
-      for (let k = 0; k < count; k++) this.#starts[n++] = (positions[slot + k] as number) - length;
-    }
-    const starts = this.#starts.subarray(0, n).sort();
-    const near = compiled.startNear[p] ? ends : null;
-    const reach = (compiled.reaches[p] as number) + WINDOW_PAD;
-    let kept = 0;
-    let e = 0;
-    for (let i = 0; i < n; i++) {
-      const start = starts[i] as number;
-      if (i > 0 && start === starts[i - 1]) continue;
-      if (near) {
-        while (e < near.length && (near[e] as number) + WINDOW_PAD <= start) e++;
-        if (e === near.length || (near[e] as number) - reach >= start) continue;
+      let e = 0;
+      for (let k = 0; k < count; k++) {
+        const start = (positions[slot + k] as number) - length;
+        if (near) {
+          while (e < near.length && (near[e] as number) + WINDOW_PAD <= start) e++;
+          if (e === near.length) break;
+          if ((near[e] as number) - reach >= start) continue;
+        }
+        this.#starts[n++] = start;
       }
-      starts[kept++] = start;
     }
+    const starts = this.#starts.subarray(0, n);
+    if (ids.length > 1) starts.sort();
+    let kept = 0;
+    for (let i = 0; i < n; i++) if (i === 0 || starts[i] !== starts[i - 1]) starts[kept++] = starts[i] as number;
     return starts.subarray(0, kept);
   }
 
