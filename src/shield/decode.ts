@@ -13,7 +13,10 @@ const MIN_RUN = 24;
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 const ESCAPED_HEX_RUN = /(?:\\x[0-9a-fA-F]{2}){6,}/g;
 const UNICODE_ESCAPE_RUN = /(?:\\u[0-9a-fA-F]{4}){4,}/g;
-const URL_ENCODED_RUN = /[^\s%]{0,40}(?:%[0-9a-fA-F]{2}[^\s%]{0,20}){4,}/g;
+const URL_ENCODED_RUN = /(?:%[0-9a-fA-F]{2}[^\s%]{0,20}){4,}/g;
+const URL_ESCAPE = /%[0-9a-fA-F]{2}/;
+/** What a run's lead (see Decoder.lead) stops at. */
+const LEAD_STOP = /[\s%]/;
 const HTML_ENTITY_RUN = /(?:&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});[^&\s]{0,3}){4,}/g;
 const ROT13_HINT = /\brot[\s-]?13\b/i;
 
@@ -107,6 +110,12 @@ interface Decoder {
   /** An escape left incomplete at the end of a run cut by the budget. */
   cutTail: RegExp;
   decode: (run: string, cut: boolean) => string | null;
+  /**
+   * A run may also take up to this many characters before the pattern's match that are not
+   * whitespace or "%" (a URL's path before its escapes). Found by looking back from the match, so
+   * the pattern itself starts at an escape and is not retried at every position.
+   */
+  lead?: number;
 }
 
 type Budget = { chars: number; segments: number };
@@ -183,7 +192,8 @@ function findRuns(text: string, budget: Budget, segments: DecodedSegment[]): voi
 const DECODERS: Decoder[] = [
   { encoding: "hex-escape", pattern: ESCAPED_HEX_RUN, hint: (t) => t.includes("\\x"), cutTail: /\\(?:x[0-9a-fA-F]?)?$/, decode: decodeHex },
   { encoding: "unicode-escape", pattern: UNICODE_ESCAPE_RUN, hint: (t) => t.includes("\\u"), cutTail: /\\(?:u[0-9a-fA-F]{0,3})?$/, decode: decodeUnicodeEscapes },
-  { encoding: "url", pattern: URL_ENCODED_RUN, hint: (t) => t.includes("%"), cutTail: /%[0-9a-fA-F]?$/, decode: decodeUrl },
+  // "%" alone is common in prose ("50% of"); a run needs "%" and two hex digits, which a native scan finds fast.
+  { encoding: "url", pattern: URL_ENCODED_RUN, hint: (t) => URL_ESCAPE.test(t), cutTail: /%[0-9a-fA-F]?$/, decode: decodeUrl, lead: 40 },
   { encoding: "html-entity", pattern: HTML_ENTITY_RUN, hint: (t) => t.includes("&#"), cutTail: /&(?:#(?:x[0-9a-fA-F]{0,6}|[0-9]{0,7}))?$/, decode: decodeHtmlEntities },
 ];
 
@@ -198,15 +208,21 @@ export function findEncodedSegments(text: string, budget: Budget): DecodedSegmen
     if (budget.chars < 0) break; // already spent (and reported truncated)
     if (!decoder.hint(text)) continue;
     decoder.pattern.lastIndex = 0;
+    let floor = 0;
     for (let m = decoder.pattern.exec(text); m !== null; m = decoder.pattern.exec(text)) {
+      let start = m.index;
+      const limit = Math.max(floor, start - (decoder.lead ?? 0));
+      while (start > limit && !LEAD_STOP.test(text[start - 1] as string)) start--;
+      const whole = text.slice(start, m.index + m[0].length);
+      floor = m.index + m[0].length;
       // Decoding a run costs its length whether or not it turns out readable.
-      const paid = affordable(m[0].length, budget);
-      const cut = paid < m[0].length;
-      const run = cut ? m[0].slice(0, paid).replace(decoder.cutTail, "") : m[0];
+      const paid = affordable(whole.length, budget);
+      const cut = paid < whole.length;
+      const run = cut ? whole.slice(0, paid).replace(decoder.cutTail, "") : whole;
       const decoded = run === "" ? null : decoder.decode(run, cut);
       if (decoded !== null) {
         budget.segments--;
-        segments.push({ encoding: decoder.encoding, start: m.index, end: m.index + run.length, text: decoded });
+        segments.push({ encoding: decoder.encoding, start, end: start + run.length, text: decoded });
       }
       if (cut) break;
     }

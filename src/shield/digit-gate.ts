@@ -2,7 +2,7 @@
 // scanning the whole text, one pass finds the runs of digits and they scan only around those.
 
 /** Beyond this many digit runs a prefilter scans the whole text instead. */
-const MAX_DIGIT_RUNS = 512;
+const MAX_DIGIT_RUNS = 1024;
 
 /**
  * Whether every match of a prefilter contains a digit and nothing in it looks outside its match
@@ -13,6 +13,33 @@ const MAX_DIGIT_RUNS = 512;
 export function gatedByDigits(source: string): boolean {
   if (/\\b|\\B|[\^$]|\(\?[<=!]/.test(source) || /\((?!\?:)/.test(source)) return false;
   return splitAlternatives(source).every((alternative) => /(?:\\d|\[(?:0-9|1-9)\])(?![?*]|\{0)/.test(alternative));
+}
+
+/**
+ * The longest run of digits every hit of a digit-gated prefilter contains ("\\d{7}": 7,
+ * "\\d\\d ?\\d\\d": 2, "\\+[1-9]|\\d{6}": 1): shorter runs need no look.
+ */
+export function requiredDigitRun(source: string): number {
+  return Math.min(...splitAlternatives(source).map(longestDigitRun));
+}
+
+/** Longest sequence of consecutive digit atoms (\d, [0-9], [1-9], with their least repeat) an alternative demands. */
+function longestDigitRun(alternative: string): number {
+  let longest = 0;
+  let run = 0;
+  const atoms = /(\\d|\[0-9\]|\[1-9\])(\{(\d+)(?:,\d*)?\}|[?*+])?|\\.|\[[^\]]*\]|[^\\[]/g;
+  for (let m = atoms.exec(alternative); m !== null; m = atoms.exec(alternative)) {
+    if (m[1] === undefined) {
+      // A quantifier after a non-digit atom does not end the run it follows.
+      if (/^[?*+]$|^\{/.test(m[0])) continue;
+      run = 0;
+      continue;
+    }
+    const least = m[2] === undefined ? 1 : m[3] !== undefined ? Number(m[3]) : m[2] === "+" ? 1 : 0;
+    run = least === 0 ? 0 : run + least;
+    longest = Math.max(longest, run);
+  }
+  return longest;
 }
 
 /** Top-level alternatives of a source without capturing groups; nested (?:...) stays whole. */
@@ -57,10 +84,11 @@ export function digitRuns(text: string): number[] | null {
   return runs;
 }
 
-/** Windows [from, to, ...] reaching `reach` characters around each digit run, merged. */
-export function aroundRuns(runs: readonly number[], reach: number, length: number): number[] {
+/** Windows [from, to, ...] reaching `reach` characters around each digit run of at least `least` digits, merged. */
+export function aroundRuns(runs: readonly number[], least: number, reach: number, length: number): number[] {
   const windows: number[] = [];
   for (let r = 0; r < runs.length; r += 2) {
+    if ((runs[r + 1] as number) - (runs[r] as number) < least) continue;
     const from = Math.max(0, (runs[r] as number) - reach);
     const to = Math.min(length, (runs[r + 1] as number) + reach);
     if (windows.length > 0 && from <= (windows[windows.length - 1] as number)) windows[windows.length - 1] = to;

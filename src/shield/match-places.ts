@@ -41,8 +41,8 @@ export interface Prefilter {
   regex: RegExp;
   /** Longest possible hit: a rule match may start this much further before a hit's end. */
   reach: number;
-  /** Every hit holds a digit: it runs only around digit runs (see digit-gate.ts). */
-  digits: boolean;
+  /** Every hit holds a run of at least this many digits: it runs only around such runs (see digit-gate.ts); 0: everywhere. */
+  digits: number;
 }
 
 /** Per layer: each prefilter's hit ends (null: too many), and the digit runs of each view. */
@@ -108,10 +108,10 @@ export class MatchPlaces {
     if (cached !== undefined) return cached;
     const { regex, reach, digits } = this.#prefilters[index] as Prefilter;
     let runs: number[] | null = null;
-    if (digits) {
+    if (digits > 0) {
       runs = cache.digitRuns[viewName] === undefined ? (cache.digitRuns[viewName] = digitRuns(view)) : (cache.digitRuns[viewName] ?? null);
     }
-    const windows = runs ? aroundRuns(runs, reach, view.length) : [0, view.length];
+    const windows = runs ? aroundRuns(runs, digits, reach, view.length) : [0, view.length];
     let ends: number[] | null = [];
     scan: for (let w = 0; w < windows.length; w += 2) {
       const from = windows[w] as number;

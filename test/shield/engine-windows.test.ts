@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { KeywordMatcher, POSITIONS_PER_KEYWORD } from "../../src/shield/aho-corasick.ts";
 import { findEncodedSegments } from "../../src/shield/decode.ts";
 import { ShieldEngine } from "../../src/shield/engine.ts";
-import { gatedByDigits } from "../../src/shield/digit-gate.ts";
+import { gatedByDigits, requiredDigitRun } from "../../src/shield/digit-gate.ts";
 import { leadKeywords, startLiterals } from "../../src/shield/regex-lead.ts";
 import { lookbehindLength } from "../../src/shield/regex-length.ts";
 import { parseRuleFile } from "../../src/shield/rule-schema.ts";
@@ -189,6 +189,11 @@ describe("digit-gated prefilters", () => {
   it("are recognised only when every hit holds a digit and nothing looks outside it", () => {
     for (const source of ["\\d{7}", "\\d{4}[ -]?\\d{4}", "\\+[1-9]|\\d{3}[ .-]\\d{4}|\\d{6}", "[A-Z]{2}\\d\\d"]) assert.ok(gatedByDigits(source), source);
     for (const source of ["@", "SK[0-9a-f]{8}|twilio", "\\d?x", "\\bx\\d", "(?<=a)\\d", "(\\d)x"]) assert.ok(!gatedByDigits(source), source);
+  });
+
+  it("look only at digit runs as long as every hit needs", () => {
+    const expected: Array<[string, number]> = [["\\d{7}", 7], ["\\d{4}[ -]?\\d{4}", 4], ["\\d\\d ?\\d\\d", 2], ["\\d\\.\\d{3}|\\d{11}", 3], ["\\+[1-9]|\\d{6}", 1], ["\\d?\\d", 1], ["\\d{2,}x", 2]];
+    for (const [source, run] of expected) assert.equal(requiredDigitRun(source), run, source);
   });
 
   it("find the same hits as a whole-text scan, also in digit floods", () => {
