@@ -2,7 +2,9 @@
 // scanning the whole text, one pass finds the runs of digits and they scan only around those.
 
 /** Beyond this many digit runs a prefilter scans the whole text instead. */
-const MAX_DIGIT_RUNS = 1024;
+const MAX_DIGIT_RUNS = 8192;
+/** Runs found with the native regex before the rest of the text is read unit by unit (digit-dense text). */
+const REGEX_RUNS = 256;
 
 /**
  * Whether every match of a prefilter contains a digit and nothing in it looks outside its match
@@ -77,9 +79,19 @@ const DIGITS = /\d+/g;
 export function digitRuns(text: string): number[] | null {
   const runs: number[] = [];
   DIGITS.lastIndex = 0;
-  for (let m = DIGITS.exec(text); m !== null; m = DIGITS.exec(text)) {
-    if (runs.length >= MAX_DIGIT_RUNS * 2) return null;
-    runs.push(m.index, DIGITS.lastIndex);
+  let m = DIGITS.exec(text);
+  for (; m !== null && runs.length < REGEX_RUNS * 2; m = DIGITS.exec(text)) runs.push(m.index, DIGITS.lastIndex);
+  if (m === null) return runs;
+  let start = -1;
+  for (let i = m.index, n = text.length; i <= n; i++) {
+    const code = i < n ? text.charCodeAt(i) : 0;
+    const digit = code >= 48 && code <= 57;
+    if (digit && start < 0) start = i;
+    else if (!digit && start >= 0) {
+      if (runs.length >= MAX_DIGIT_RUNS * 2) return null;
+      runs.push(start, i);
+      start = -1;
+    }
   }
   return runs;
 }
