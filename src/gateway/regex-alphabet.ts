@@ -1,6 +1,7 @@
 // What characters a rule pattern's matches can consume, and the literal a pattern's matches start
 // with, read from the regex source; used by the stream holdback to tell where a match could still
 // be in progress. Approximations only ever widen an alphabet: that holds more back, never less.
+import { groupEnd, topLevelAlternatives } from "../shield/regex-source.ts";
 
 /** ASCII membership plus whether any non-ASCII character may be consumed. */
 export interface Alphabet {
@@ -181,7 +182,7 @@ export function escapeLiteral(text: string): string {
 /** The literal text every match of the pattern starts with (after zero-width assertions), lower-cased. */
 export function leadingLiteral(pattern: string): string {
   // With alternatives at the top, no one literal starts every match.
-  if (splitTopLevel(pattern).length > 1) return "";
+  if (topLevelAlternatives(pattern).length > 1) return "";
   let i = 0;
   let out = "";
   for (;;) {
@@ -193,7 +194,7 @@ export function leadingLiteral(pattern: string): string {
     }
     if (rest.startsWith("(?<") || rest.startsWith("(?=") || rest.startsWith("(?!")) {
       if (/^\(\?<[A-Za-z]/.test(rest)) break;
-      const close = closingParen(pattern, i);
+      const close = groupEnd(pattern, i);
       if (close < 0) return "";
       i = close + 1;
       continue;
@@ -221,19 +222,6 @@ export function leadingLiteral(pattern: string): string {
     i = next;
   }
   return out.toLowerCase();
-}
-
-function closingParen(p: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < p.length; i++) {
-    const ch = p[i];
-    if (ch === "\\") i++;
-    else if (ch === "[") {
-      for (i++; i < p.length && p[i] !== "]"; i++) if (p[i] === "\\") i++;
-    } else if (ch === "(") depth++;
-    else if (ch === ")" && --depth === 0) return i;
-  }
-  return -1;
 }
 
 export function inAlphabet(a: Alphabet, c: number): boolean {
@@ -342,7 +330,7 @@ function assertionSource(pattern: string, depth: number): string | null {
       const rest = pattern.slice(i);
       if (rest.startsWith("\\b") || rest.startsWith("^")) i += rest.startsWith("^") ? 1 : 2;
       else if (rest.startsWith("(?<=") || rest.startsWith("(?<!")) {
-        const close = closingParen(pattern, i);
+        const close = groupEnd(pattern, i);
         if (close < 0) return i;
         i = close + 1;
       } else return i;
@@ -351,9 +339,9 @@ function assertionSource(pattern: string, depth: number): string | null {
   let end = skipLookbehinds(0);
   if (end === 0 && pattern.startsWith("(?:") && depth < 3) {
     // A leading group: each branch must start with assertions of its own; any may hold.
-    const close = closingParen(pattern, 0);
+    const close = groupEnd(pattern, 0);
     if (close < 0 || /^[?*{]/.test(pattern.slice(close + 1))) return null;
-    const branches = splitTopLevel(pattern.slice(3, close)).map((b) => assertionSource(b, depth + 1));
+    const branches = topLevelAlternatives(pattern.slice(3, close)).map((b) => assertionSource(b, depth + 1));
     return branches.every((b) => b !== null) ? `(?:${branches.join("|")})` : null;
   }
   // One character (a literal, an escape or a class), then look-behinds that check what precedes it.
@@ -365,23 +353,3 @@ function assertionSource(pattern: string, depth: number): string | null {
   return end === 0 ? null : pattern.slice(0, end);
 }
 
-/** The top-level alternatives of a pattern fragment. */
-function splitTopLevel(p: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < p.length; i++) {
-    const ch = p[i];
-    if (ch === "\\") i++;
-    else if (ch === "[") {
-      for (i++; i < p.length && p[i] !== "]"; i++) if (p[i] === "\\") i++;
-    } else if (ch === "(") depth++;
-    else if (ch === ")") depth--;
-    else if (ch === "|" && depth === 0) {
-      out.push(p.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(p.slice(from));
-  return out;
-}

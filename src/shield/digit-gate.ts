@@ -1,5 +1,6 @@
 // Most prefilters of PII rules need a digit ("\d{7}", "\d{4}[ -]?\d{4}"). Rather than each of them
 // scanning the whole text, one pass finds the runs of digits and they scan only around those.
+import { topLevelAlternatives } from "./regex-source.ts";
 
 /** Beyond this many digit runs a prefilter scans the whole text instead. */
 const MAX_DIGIT_RUNS = 8192;
@@ -14,7 +15,7 @@ const REGEX_RUNS = 256;
  */
 export function gatedByDigits(source: string): boolean {
   if (/\\b|\\B|[\^$]|\(\?[<=!]/.test(source) || /\((?!\?:)/.test(source)) return false;
-  return splitAlternatives(source).every((alternative) => /(?:\\d|\[(?:0-9|1-9)\])(?![?*]|\{0)/.test(alternative));
+  return topLevelAlternatives(source).every((alternative) => /(?:\\d|\[(?:0-9|1-9)\])(?![?*]|\{0)/.test(alternative));
 }
 
 /**
@@ -22,7 +23,7 @@ export function gatedByDigits(source: string): boolean {
  * "\\d\\d ?\\d\\d": 2, "\\+[1-9]|\\d{6}": 1): shorter runs need no look.
  */
 export function requiredDigitRun(source: string): number {
-  return Math.min(...splitAlternatives(source).map(longestDigitRun));
+  return Math.min(...topLevelAlternatives(source).map(longestDigitRun));
 }
 
 /** Longest sequence of consecutive digit atoms (\d, [0-9], [1-9], with their least repeat) an alternative demands. */
@@ -42,35 +43,6 @@ function longestDigitRun(alternative: string): number {
     longest = Math.max(longest, run);
   }
   return longest;
-}
-
-/** Top-level alternatives of a source without capturing groups; nested (?:...) stays whole. */
-function splitAlternatives(source: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let current = "";
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i] as string;
-    if (ch === "\\") {
-      current += ch + (source[i + 1] ?? "");
-      i++;
-      continue;
-    }
-    if (ch === "(") depth++;
-    if (ch === ")") depth--;
-    if (ch === "[") {
-      const end = source.indexOf("]", i + 1);
-      current += source.slice(i, end + 1);
-      i = end;
-      continue;
-    }
-    if (ch === "|" && depth === 0) {
-      parts.push(current);
-      current = "";
-    } else current += ch;
-  }
-  parts.push(current);
-  return parts;
 }
 
 const DIGITS = /\d+/g;

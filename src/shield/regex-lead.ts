@@ -3,6 +3,7 @@
 // each opening word starts with one of the rule's keywords, that pattern only needs to run near
 // hits of those keywords, a fraction of the rule's hits.
 import { foldUnit } from "./normalize.ts";
+import { groupEnd } from "./regex-source.ts";
 
 interface Lead {
   /** Literal text every match of the alternative starts with (lower-cased). */
@@ -149,18 +150,4 @@ function endsWord(pattern: string, at: number): boolean {
   if (!pattern.startsWith("\\s", at)) return false;
   const quantifier = pattern[at + 2];
   return quantifier !== "?" && quantifier !== "*" && !pattern.startsWith("{0", at + 2);
-}
-
-/** Index of the ")" closing the group that opens at `open`, or -1. */
-function groupEnd(pattern: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === "\\") i++;
-    else if (ch === "[") {
-      for (i++; i < pattern.length && pattern[i] !== "]"; i++) if (pattern[i] === "\\") i++;
-    } else if (ch === "(") depth++;
-    else if (ch === ")" && --depth === 0) return i;
-  }
-  return -1;
 }
