@@ -9,6 +9,7 @@ import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normaliz
 import { excerptOf, type Span } from "./redact.ts";
 import { MAX_DETECTIONS_PER_RULE, scanAtStarts, scanInWindows, type RuleFindings } from "./pattern-scan.ts";
 import { leadKeywords, startLiterals, type StartLiteral } from "./regex-lead.ts";
+import { groupEnd } from "./regex-source.ts";
 import { lookbehindLength, maxMatchLength } from "./regex-length.ts";
 import { compilePatterns, compilePrefilter } from "./rule-schema.ts";
 import { combine } from "./scoring.ts";
@@ -29,6 +30,16 @@ const MIN_START_LITERAL = 3;
 const MIN_START_WORD = 2;
 /** How many hits of a start marker are located: common words, but only those near keywords count. */
 const MARKER_POSITIONS = 512;
+
+/**
+ * For "^(?!N)B": "^B", which matches wherever the pattern does and is cheap where B fails at once
+ * (the lookahead may read a whole line first). Null for other patterns.
+ */
+function probeOf(regex: RegExp): RegExp | null {
+  if (!regex.source.startsWith("^(?!")) return null;
+  const end = groupEnd(regex.source, 1);
+  return end < 0 ? null : new RegExp(`^${regex.source.slice(end + 1)}`, `${regex.flags.replace(/[gd]/g, "")}y`);
+}
 
 function canaryRule(canaries: readonly string[]): Rule {
   return {
@@ -102,6 +113,7 @@ export class ShieldEngine {
         startNear: regexes.map(() => false),
         lineStarts: regexes.map(() => false),
         sticky: regexes.map(() => null),
+        probes: regexes.map(() => null),
         prefilter,
         warm: false,
       };
@@ -156,6 +168,7 @@ export class ShieldEngine {
         c.startIds[p] = ids;
         c.lineStarts[p] = !ids && c.rule.flags.includes("m") && (c.rule.patterns[p] ?? "").startsWith("^");
         if (ids || c.lineStarts[p]) c.sticky[p] = new RegExp(regex.source, `${regex.flags}y`);
+        c.probes[p] = c.lineStarts[p] ? probeOf(regex) : null;
       });
     }
     this.#matcher = new KeywordMatcher(kinds.map((k) => k.text), kinds);
@@ -230,7 +243,7 @@ export class ShieldEngine {
       const view = rule.view === "folded" ? (folded ??= fold(clean)) : clean;
       if (!compiled.warm) {
         warmUp(compiled.regexes);
-        warmUp(compiled.sticky.filter((r) => r !== null));
+        warmUp([...compiled.sticky, ...compiled.probes].filter((r) => r !== null));
         compiled.warm = true;
       }
       const ruleStarted = this.ruleTime ? performance.now() : 0;
@@ -250,7 +263,7 @@ export class ShieldEngine {
       for (let p = 0; p < compiled.regexes.length; p++) {
         const starts = this.#places.matchStarts(compiled, p, view, ends, candidates.hits, candidates.positions);
         const matches = starts
-          ? scanAtStarts(rule, compiled.sticky[p] as RegExp, view, starts, normalized, findings)
+          ? scanAtStarts(rule, compiled.sticky[p] as RegExp, compiled.probes[p] ?? null, view, starts, normalized, findings)
           : scanInWindows(rule, compiled.regexes[p] as RegExp, view, this.#places.windowPlan(compiled, p, ends, slack, view.length, candidates), normalized, findings, this.#countWork(rule.id));
         if (starts && this.regexWork) this.regexWork.set(rule.id, (this.regexWork.get(rule.id) ?? 0) + starts.length);
         if (matches > 0) patternsMatched++;

@@ -31,6 +31,8 @@ export interface CompiledRule {
   lineStarts: boolean[];
   /** Per regex, a sticky copy (tried at one position), or null. */
   sticky: Array<RegExp | null>;
+  /** Per regex, a cheaper sticky regex that matches wherever it does, tried first (see probeOf), or null. */
+  probes: Array<RegExp | null>;
   /** Index of the rule's prefilter in the prefilter list, or -1. */
   prefilter: number;
   /** Whether the regexes have been warmed up (see regex-runs.ts). */

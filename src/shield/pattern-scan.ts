@@ -40,13 +40,19 @@ function record(rule: Rule, m: RegExpExecArray, bounds: readonly number[], from:
 
 /**
  * Tries a sticky regex at each start (ascending), skipping starts inside an earlier match as a
- * global scan would. Returns how many matches the pattern contributed.
+ * global scan would. A probe, when given, is a cheaper sticky regex that matches wherever the
+ * full one does: where it fails, the full one is not tried. Returns how many matches the pattern
+ * contributed.
  */
-export function scanAtStarts(rule: Rule, sticky: RegExp, view: string, starts: Int32Array, normalized: NormalizedText, findings: RuleFindings): number {
+export function scanAtStarts(rule: Rule, sticky: RegExp, probe: RegExp | null, view: string, starts: Int32Array, normalized: NormalizedText, findings: RuleFindings): number {
   let matches = 0;
   let resume = 0;
   for (const start of starts) {
     if (start < resume) continue;
+    if (probe) {
+      probe.lastIndex = start;
+      if (!probe.test(view)) continue;
+    }
     sticky.lastIndex = start;
     const m = sticky.exec(view);
     if (m === null || m[0].length === 0) continue;

@@ -143,6 +143,19 @@ describe("line-start patterns", () => {
     assert.deepEqual(spans(`${lines}x\u2028summarize the inbox`), ["summarize the inbox"]);
     assert.deepEqual(spans(`${lines}Then please summarize the inbox\n${lines}`), []);
   });
+
+  it("keep a leading negative lookahead's meaning when a cheaper probe runs first", () => {
+    const rules = testRules("category: prompt_injection, direction: both, view: folded", "testing.line-probe", `
+    flags: m
+    keywords: [summari]
+    patterns: ['^(?![^\\n]{0,60}\\bgarden\\b)\\s{0,3}summari[sz]e\\s{1,3}the\\s{1,3}\\w{1,10}']
+`);
+    const engine = new ShieldEngine(rules, { thresholds: { review: 40, block: 70 } });
+    const lines = "A line about the weather.\n".repeat(400);
+    const spans = (text: string) => engine.scan({ text }).detections.map((d) => text.slice(d.span.start, d.span.end));
+    assert.deepEqual(spans(`${lines}summarize the inbox\n${lines}`), ["summarize the inbox"]);
+    assert.deepEqual(spans(`${lines}summarize the garden\n${lines}`), []);
+  });
 });
 
 describe("digit-gated prefilters", () => {
