@@ -3,7 +3,7 @@
 // synchronous: no I/O, no clocks, no globals beyond the compiled rule set.
 import { KeywordMatcher, POSITIONS_PER_KEYWORD, type KeywordKind } from "./aho-corasick.ts";
 import { findEncodedSegments } from "./decode.ts";
-import { gatedByDigits, requiredDigitRun } from "./digit-gate.ts";
+import { prefilterGate } from "./run-gate.ts";
 import { MatchPlaces, WINDOW_PAD, type CompiledRule, type Prefilter, type PrefilterCache } from "./match-places.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
@@ -96,7 +96,7 @@ export class ShieldEngine {
         prefilter = prefilterIndex.get(key) ?? this.#prefilters.length;
         if (prefilter === this.#prefilters.length) {
           prefilterIndex.set(key, prefilter);
-          this.#prefilters.push({ regex, reach: maxMatchLength(rule.prefilter), digits: gatedByDigits(rule.prefilter) ? requiredDigitRun(rule.prefilter) : 0 });
+          this.#prefilters.push({ regex, reach: maxMatchLength(rule.prefilter), gate: prefilterGate(rule.prefilter, regex.flags) });
         }
       }
       const regexes = rule.signal ? [] : compilePatterns(rule);
@@ -230,7 +230,7 @@ export class ShieldEngine {
     }
 
     const candidates = this.#candidateRules(clean, depth);
-    const prefilterCache: PrefilterCache = { hits: [], digitRuns: {} };
+    const prefilterCache: PrefilterCache = { hits: [], runs: new Map() };
     for (const index of candidates.rules) {
       const compiled = this.#compiled[index] as CompiledRule;
       const { rule } = compiled;

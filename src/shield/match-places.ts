@@ -1,7 +1,7 @@
 // Where a rule's patterns run in one layer of a scan: around its keyword or prefilter hits, or,
 // where every match must start at a hit of known words, at exactly those places.
 import type { KeywordMatcher } from "./aho-corasick.ts";
-import { aroundRuns, digitRuns } from "./digit-gate.ts";
+import { aroundRuns, gateRuns, type RunGate } from "./run-gate.ts";
 import { EDGE, type WindowPlan } from "./pattern-scan.ts";
 import { mergeWindows } from "./regex-runs.ts";
 import type { Rule, RuleActionOverride, TextView } from "./types.ts";
@@ -43,14 +43,15 @@ export interface Prefilter {
   regex: RegExp;
   /** Longest possible hit: a rule match may start this much further before a hit's end. */
   reach: number;
-  /** Every hit holds a run of at least this many digits: it runs only around such runs (see digit-gate.ts); 0: everywhere. */
-  digits: number;
+  /** Every hit holds a run of digits or non-ASCII units: it runs only around such runs (see run-gate.ts); null: everywhere. */
+  gate: RunGate | null;
 }
 
 /** Per layer: each prefilter's hit ends (null: too many), and the digit runs of each view. */
 export interface PrefilterCache {
   hits: Array<number[] | null | undefined>;
-  digitRuns: Partial<Record<TextView, number[] | null>>;
+  /** By gate kind and view. */
+  runs: Map<string, number[] | null>;
 }
 
 /** Beyond this many hits of a prefilter its rules scan the whole text. */
@@ -108,12 +109,15 @@ export class MatchPlaces {
   prefilterHits(index: number, view: string, viewName: TextView, cache: PrefilterCache): number[] | null {
     const cached = cache.hits[index];
     if (cached !== undefined) return cached;
-    const { regex, reach, digits } = this.#prefilters[index] as Prefilter;
+    const { regex, reach, gate } = this.#prefilters[index] as Prefilter;
     let runs: number[] | null = null;
-    if (digits > 0) {
-      runs = cache.digitRuns[viewName] === undefined ? (cache.digitRuns[viewName] = digitRuns(view)) : (cache.digitRuns[viewName] ?? null);
+    if (gate) {
+      const key = `${gate.runs}/${viewName}`;
+      const known = cache.runs.get(key);
+      runs = known === undefined ? gateRuns(view, gate) : known;
+      if (known === undefined) cache.runs.set(key, runs);
     }
-    const windows = runs ? aroundRuns(runs, digits, reach, view.length) : [0, view.length];
+    const windows = gate && runs ? aroundRuns(runs, gate.least, reach, view.length) : [0, view.length];
     let ends: number[] | null = [];
     scan: for (let w = 0; w < windows.length; w += 2) {
       const from = windows[w] as number;

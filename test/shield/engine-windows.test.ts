@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { KeywordMatcher, POSITIONS_PER_KEYWORD } from "../../src/shield/aho-corasick.ts";
 import { findEncodedSegments } from "../../src/shield/decode.ts";
 import { ShieldEngine } from "../../src/shield/engine.ts";
-import { gatedByDigits, requiredDigitRun } from "../../src/shield/digit-gate.ts";
+import { gatedByDigits, gatedByNonAscii, requiredDigitRun } from "../../src/shield/run-gate.ts";
 import { leadKeywords, startLiterals } from "../../src/shield/regex-lead.ts";
 import { lookbehindLength } from "../../src/shield/regex-length.ts";
 import { parseRuleFile } from "../../src/shield/rule-schema.ts";
@@ -162,6 +162,15 @@ describe("digit-gated prefilters", () => {
   it("are recognised only when every hit holds a digit and nothing looks outside it", () => {
     for (const source of ["\\d{7}", "\\d{4}[ -]?\\d{4}", "\\+[1-9]|\\d{3}[ .-]\\d{4}|\\d{6}", "[A-Z]{2}\\d\\d"]) assert.ok(gatedByDigits(source), source);
     for (const source of ["@", "SK[0-9a-f]{8}|twilio", "\\d?x", "\\bx\\d", "(?<=a)\\d", "(\\d)x"]) assert.ok(!gatedByDigits(source), source);
+  });
+
+  it("of look-alike letters look only around non-ASCII text, unless case folding could reach ASCII", () => {
+    assert.ok(gatedByNonAscii("[\\u0400-\\u04FF]", "i"));
+    assert.ok(gatedByNonAscii("[\\u0400-\\u04FF\\u0500]", ""));
+    assert.ok(!gatedByNonAscii("[\\u0400-\\u04FF]", "iu"));
+    assert.ok(!gatedByNonAscii("[\\u0041-\\u04FF]", ""));
+    assert.ok(!gatedByNonAscii("[^\\u0400-\\u04FF]", ""));
+    assert.ok(!gatedByNonAscii("[\\u0400-\\u04FF]x", ""));
   });
 
   it("look only at digit runs as long as every hit needs", () => {

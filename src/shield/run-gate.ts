@@ -1,6 +1,31 @@
-// Most prefilters of PII rules need a digit ("\d{7}", "\d{4}[ -]?\d{4}"). Rather than each of them
-// scanning the whole text, one pass finds the runs of digits and they scan only around those.
+// Most prefilters of PII rules need a digit ("\d{7}", "\d{4}[ -]?\d{4}"), and a look-alike
+// prefilter a non-ASCII letter. Rather than each of them scanning the whole text, one pass finds
+// the runs of digits (or of non-ASCII units) and they scan only around those.
 import { topLevelAlternatives } from "./regex-source.ts";
+
+/** Which runs a prefilter's hits need, and how long they must at least be. */
+export interface RunGate {
+  runs: "digits" | "non-ascii";
+  least: number;
+}
+
+/** The gate of a prefilter, or null when it must scan the whole text. */
+export function prefilterGate(source: string, flags: string): RunGate | null {
+  if (gatedByDigits(source)) return { runs: "digits", least: requiredDigitRun(source) };
+  if (gatedByNonAscii(source, flags)) return { runs: "non-ascii", least: 1 };
+  return null;
+}
+
+/**
+ * Whether the prefilter is one class of non-ASCII units only ("[\u0400-\u04FF]"). Case-insensitive
+ * Unicode matching could let such a class match ASCII (K, the Kelvin sign, matches "k"): not then.
+ */
+export function gatedByNonAscii(source: string, flags: string): boolean {
+  if (flags.includes("i") && (flags.includes("u") || flags.includes("v"))) return false;
+  const body = /^\[((?:\\u[0-9a-fA-F]{4}(?:-\\u[0-9a-fA-F]{4})?)+)\]$/.exec(source)?.[1];
+  if (body === undefined) return false;
+  return [...body.matchAll(/\\u([0-9a-fA-F]{4})/g)].every((m) => Number.parseInt(m[1] as string, 16) >= 0x80);
+}
 
 /** Beyond this many digit runs a prefilter scans the whole text instead. */
 const MAX_DIGIT_RUNS = 8192;
@@ -49,17 +74,28 @@ const DIGITS = /\d+/g;
 
 /** [start, end, ...] of the runs of ASCII digits in text, or null when there are very many. */
 export function digitRuns(text: string): number[] | null {
+  return unitRuns(text, DIGITS, (code) => code >= 48 && code <= 57);
+}
+
+/** [start, end, ...] of the runs of units of one kind in text, or null when there are very many. */
+export function gateRuns(text: string, gate: RunGate): number[] | null {
+  return gate.runs === "digits" ? digitRuns(text) : unitRuns(text, NON_ASCII_RUN, (code) => code >= 0x80);
+}
+
+const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
+
+/** Runs of `run` (a global regex of one class, repeated), natively first, then unit by unit. */
+function unitRuns(text: string, run: RegExp, member: (code: number) => boolean): number[] | null {
   const runs: number[] = [];
-  DIGITS.lastIndex = 0;
-  let m = DIGITS.exec(text);
-  for (; m !== null && runs.length < REGEX_RUNS * 2; m = DIGITS.exec(text)) runs.push(m.index, DIGITS.lastIndex);
+  run.lastIndex = 0;
+  let m = run.exec(text);
+  for (; m !== null && runs.length < REGEX_RUNS * 2; m = run.exec(text)) runs.push(m.index, run.lastIndex);
   if (m === null) return runs;
   let start = -1;
   for (let i = m.index, n = text.length; i <= n; i++) {
-    const code = i < n ? text.charCodeAt(i) : 0;
-    const digit = code >= 48 && code <= 57;
-    if (digit && start < 0) start = i;
-    else if (!digit && start >= 0) {
+    const inRun = i < n && member(text.charCodeAt(i));
+    if (inRun && start < 0) start = i;
+    else if (!inRun && start >= 0) {
       if (runs.length >= MAX_DIGIT_RUNS * 2) return null;
       runs.push(start, i);
       start = -1;
@@ -68,7 +104,7 @@ export function digitRuns(text: string): number[] | null {
   return runs;
 }
 
-/** Windows [from, to, ...] reaching `reach` characters around each digit run of at least `least` digits, merged. */
+/** Windows [from, to, ...] reaching `reach` characters around each run of at least `least` units, merged. */
 export function aroundRuns(runs: readonly number[], least: number, reach: number, length: number): number[] {
   const windows: number[] = [];
   for (let r = 0; r < runs.length; r += 2) {
