@@ -242,7 +242,10 @@ export class ShieldEngine {
       }
       const view = rule.view === "folded" ? (folded ??= fold(clean)) : clean;
       if (!compiled.warm) {
-        warmUp(compiled.regexes);
+        // A pattern with known starts runs its sticky copy; its global regex only scans windows
+        // when too many starts were hit, and is compiled then (compiled code for every pattern
+        // twice would cost some 40 MB).
+        warmUp(compiled.regexes.filter((_, p) => compiled.sticky[p] === null));
         warmUp([...compiled.sticky, ...compiled.probes].filter((r) => r !== null));
         compiled.warm = true;
       }
