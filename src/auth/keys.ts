@@ -107,7 +107,7 @@ export class KeyService {
   readonly #audit: AuditLog;
   readonly #clock: () => Date;
   readonly #externalChanges: (() => number) | undefined;
-  /** Key rows by prefix, valid while no other connection has committed (see Store.externalChanges). */
+  /** Key rows by prefix, valid while no connection has changed a key (see Store.externalChanges). */
   readonly #cache = new Map<string, { row: ApiKeysTable; version: number }>();
   #localChanges = 0;
 

@@ -27,7 +27,7 @@ export async function createGatewayModule(core: CoreServices): Promise<GatewayAp
   const router = ProviderRouter.fromConfig(config.providers, config.secretFromEnv, config.dataDir);
   const upstream = new UpstreamClient({ connectTimeoutMs: g.connectTimeoutMs, headersTimeoutMs: g.headersTimeoutMs, bodyTimeoutMs: g.bodyTimeoutMs });
   let log: { error(obj: unknown, msg: string): void } = { error: () => {} };
-  const recorder = new TrafficRecorder(core.store.db, { flushIntervalMs: g.traffic.flushIntervalMs, flushBatchSize: g.traffic.flushBatchSize }, new PriceTable(g.prices), core.events, (err, dropped) =>
+  const recorder = new TrafficRecorder(core.store.writer, { flushIntervalMs: g.traffic.flushIntervalMs, flushBatchSize: g.traffic.flushBatchSize }, new PriceTable(g.prices), core.events, (err, dropped) =>
     log.error({ err, dropped }, "gateway: writing traffic records failed; they stay queued"),
   );
   const keyModes = new KeyModeStore(core.store.db, core.audit);

@@ -1,13 +1,14 @@
 // Traffic and scan records written off the hot path: a request enqueues its records and returns;
-// the queue is written every flushIntervalMs, or as soon as flushBatchSize records wait, in one
-// transaction. Token estimates and prices are computed here, not in the request. close() writes
-// everything still queued, so a record acknowledged to a client is not lost on a clean shutdown;
-// a failed write keeps its batch for the next attempt.
-import type { Kysely } from "kysely";
+// the queue is written every flushIntervalMs, or as soon as flushBatchSize records wait. Token
+// estimates and prices are computed here, not in the request. The rows go to the store's row
+// writer (on SQLite a thread of its own, so no insert or commit runs on the event loop), and a
+// record is announced only once committed. close() writes everything still queued, so a record
+// acknowledged to a client is not lost on a clean shutdown; a failed write keeps its records for
+// the next attempt.
 import type { EventBus } from "../app/events.ts";
 import type { ScanRecord } from "../scans/scan-service.ts";
 import { scanRow } from "../scans/scan-store.ts";
-import type { Database } from "../store/schema.ts";
+import type { InsertTransaction, RowWriter } from "../store/row-writer.ts";
 import type { PriceTable } from "./pricing.ts";
 import type { GatewayTrafficTable } from "./tables.ts";
 import { countTokens } from "./tokens.ts";
@@ -39,15 +40,15 @@ export interface RecorderOptions {
   maxQueued?: number;
 }
 
-const INSERT_CHUNK = 200;
 /**
- * Entries per transaction: about a millisecond of synchronous SQLite work (3 rows an entry, ~7 µs
- * a row); smaller slices cost more per row in transaction overhead, larger ones stall requests.
+ * Entries per transaction. On the writer thread the size costs requests nothing; it bounds what a
+ * failing record takes down with it (its transaction stays queued) and, where writes run on the
+ * event loop (the fallback when the writer thread is gone), the stall of one transaction.
  */
 const WRITE_SLICE = 32;
 
 export class TrafficRecorder {
-  readonly #db: Kysely<Database>;
+  readonly #writer: RowWriter;
   readonly #options: RecorderOptions;
   readonly #prices: PriceTable;
   readonly #events: EventBus;
@@ -58,8 +59,8 @@ export class TrafficRecorder {
   #closed = false;
   written = 0;
 
-  constructor(db: Kysely<Database>, options: RecorderOptions, prices: PriceTable, events: EventBus, onError: (err: unknown, dropped: number) => void) {
-    this.#db = db;
+  constructor(writer: RowWriter, options: RecorderOptions, prices: PriceTable, events: EventBus, onError: (err: unknown, dropped: number) => void) {
+    this.#writer = writer;
     this.#options = options;
     this.#prices = prices;
     this.#events = events;
@@ -100,44 +101,34 @@ export class TrafficRecorder {
   }
 
   async #write(batch: TrafficEntry[]): Promise<void> {
-    // node:sqlite is synchronous: one transaction over a whole batch would hold the event loop
-    // (and every request in flight) for its full duration. Small transactions with a turn of the
-    // event loop between them bound that stall; a slice is acknowledged (its events emitted)
-    // only once committed, and a failure requeues it with everything after it.
+    for (const entry of batch) await this.#complete(entry);
+    const transactions: InsertTransaction[] = [];
     for (let at = 0; at < batch.length; at += WRITE_SLICE) {
-      if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const slice = batch.slice(at, at + WRITE_SLICE);
-      try {
-        for (const entry of slice) await this.#complete(entry);
-        await this.#db.transaction().execute(async (trx) => {
-          const scans = slice.flatMap((e) => e.scans);
-          for (let i = 0; i < scans.length; i += INSERT_CHUNK) await trx.insertInto("scans").values(scans.slice(i, i + INSERT_CHUNK).map(scanRow)).execute();
-          const rows = slice.flatMap((e) => (e.row ? [e.row] : []));
-          for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-            await trx
-              .insertInto("gateway_traffic")
-              .values(rows.slice(i, i + INSERT_CHUNK))
-              // A LiteLLM log batch sent twice carries the same call ids: keep the first.
-              .onConflict((oc) => oc.doNothing())
-              .execute();
-          }
-        });
-        this.written += slice.length;
-      } catch (err) {
-        const requeued = [...batch.slice(at), ...this.#queue];
-        const max = this.#options.maxQueued ?? 100_000;
-        const dropped = Math.max(0, requeued.length - max);
-        this.#queue = requeued.slice(dropped);
-        this.#onError(err, dropped);
-        if (!this.#closed) this.#timer ??= setTimeout(() => void this.flush(), Math.max(this.#options.flushIntervalMs, 500));
-        return;
+      const rows = slice.flatMap((e) => (e.row ? [e.row] : []));
+      transactions.push([
+        { table: "scans", rows: slice.flatMap((e) => e.scans.map(scanRow)) },
+        // A LiteLLM log batch sent twice carries the same call ids: keep the first.
+        { table: "gateway_traffic", rows, ignoreConflicts: true },
+      ]);
+    }
+    const { committed, error } = await this.#writer.write(transactions);
+    const done = Math.min(batch.length, committed * WRITE_SLICE);
+    this.written += done;
+    if (error) {
+      // Requeued ahead of what arrived meanwhile, so records stay in order.
+      const requeued = [...batch.slice(done), ...this.#queue];
+      const max = this.#options.maxQueued ?? 100_000;
+      const dropped = Math.max(0, requeued.length - max);
+      this.#queue = requeued.slice(dropped);
+      this.#onError(error, dropped);
+      if (!this.#closed) this.#timer ??= setTimeout(() => void this.flush(), Math.max(this.#options.flushIntervalMs, 500));
+    }
+    for (const entry of batch.slice(0, done)) {
+      for (const scan of entry.scans) {
+        void this.#events.emit("scan.completed", { scan, workspace: scan.workspace, keyId: scan.key_id, source: scan.source, agentId: entry.row?.agent_id ?? undefined });
       }
-      for (const entry of slice) {
-        for (const scan of entry.scans) {
-          void this.#events.emit("scan.completed", { scan, workspace: scan.workspace, keyId: scan.key_id, source: scan.source, agentId: entry.row?.agent_id ?? undefined });
-        }
-        if (entry.row) void this.#events.emit("traffic.recorded", { traffic: entry.row });
-      }
+      if (entry.row) void this.#events.emit("traffic.recorded", { traffic: entry.row });
     }
   }
 

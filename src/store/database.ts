@@ -2,9 +2,11 @@
 // when CLAWNEX_DATABASE_URL is set. Both run the same migrations and the same Kysely queries.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { StatementSync } from "node:sqlite";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { migrateToLatest } from "./migrations.ts";
+import { kyselyRowWriter, type RowWriter, SqliteRowWriter } from "./row-writer.ts";
 import type { Database } from "./schema.ts";
 import { NodeSqliteDatabase } from "./sqlite-adapter.ts";
 import { startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer.ts";
@@ -17,8 +19,9 @@ export interface Store {
   /** Location for humans: the SQLite file path, or the PostgreSQL URL without credentials. */
   location: string;
   /**
-   * SQLite only: a number that changes whenever another connection (another process, such as the
-   * CLI) commits to the database. Lets hot paths cache rows yet see outside changes at once.
+   * SQLite only: a number that changes whenever any connection (another process, such as the CLI)
+   * commits a change to API keys (migration 0009's triggers). Lets the key cache on the hot path
+   * see such changes on the very next request, without being emptied by unrelated writes.
    */
   externalChanges?: () => number;
   /**
@@ -26,6 +29,11 @@ export interface Store {
    * whichever commit crosses SQLite's threshold (a stall of the event loop). Stopped by close().
    */
   checkpointInBackground?: (intervalMs?: number, onError?: (message: string) => void) => void;
+  /**
+   * Batched inserts off the request path (see row-writer.ts): on SQLite a writer thread with its
+   * own connection, on PostgreSQL this store's pool. close() waits for writes in flight.
+   */
+  writer: RowWriter;
   close(): Promise<void>;
 }
 
@@ -53,6 +61,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let externalChanges: (() => number) | undefined;
   let checkpointInBackground: Store["checkpointInBackground"];
   let checkpointer: WalCheckpointer | undefined;
+  let writer: RowWriter;
   if (options.databaseUrl) {
     dialect = "postgres";
     location = redactUrl(options.databaseUrl);
@@ -61,15 +70,21 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     // no listener it would crash the process. The pool discards it and the next query reconnects.
     pool.on("error", () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    writer = kyselyRowWriter(db);
   } else {
     dialect = "sqlite";
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     location = join(options.dataDir, SQLITE_FILE_NAME);
     const database = new NodeSqliteDatabase(location);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    const dataVersion = database.raw.prepare("PRAGMA data_version");
-    externalChanges = () => Number((dataVersion.get() as { data_version: number }).data_version);
+    // Prepared on first use: the table exists once the migrations below have run.
+    let keysVersion: StatementSync | undefined;
+    externalChanges = () => {
+      keysVersion ??= database.raw.prepare("SELECT version FROM api_keys_version WHERE id = 1");
+      return Number((keysVersion.get() as { version: number }).version);
+    };
     const file = location;
+    writer = new SqliteRowWriter(file, kyselyRowWriter(db, true));
     checkpointInBackground = (intervalMs = 1000, onError) => {
       checkpointer ??= startWalCheckpointer(database.raw, file, intervalMs, onError);
     };
@@ -81,8 +96,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw err;
   }
   const close = async () => {
+    // The writer first: its last rows are then in the WAL the final checkpoint copies.
+    await writer.close();
     await checkpointer?.stop();
     await db.destroy();
   };
-  return { db, dialect, location, ...(externalChanges ? { externalChanges } : {}), ...(checkpointInBackground ? { checkpointInBackground } : {}), close };
+  return { db, dialect, location, writer, ...(externalChanges ? { externalChanges } : {}), ...(checkpointInBackground ? { checkpointInBackground } : {}), close };
 }

@@ -11,6 +11,7 @@ import { migration as soc } from "./migrations/0005_soc.ts";
 import { migration as webhooks } from "./migrations/0006_webhooks.ts";
 import { migration as posture } from "./migrations/0007_posture.ts";
 import { migration as webhookSecretOverlap } from "./migrations/0008_webhook_secret_overlap.ts";
+import { migration as apiKeysVersion } from "./migrations/0009_api_keys_version.ts";
 import type { MigrationFactory } from "./migrations/types.ts";
 
 /** Ordered by name; append new migrations, never edit a released one. */
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, MigrationFactory> = {
   "0006_webhooks": webhooks,
   "0007_posture": posture,
   "0008_webhook_secret_overlap": webhookSecretOverlap,
+  "0009_api_keys_version": apiKeysVersion,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -3,9 +3,15 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { SqliteDatabase, SqliteStatement } from "kysely";
 
+/**
+ * Per-connection settings every connection of the server's process uses (the row writer's too):
+ * synchronous is per connection, and FULL would fsync every commit.
+ */
+export const CONNECTION_PRAGMAS = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+
 type SqlValue = null | number | bigint | string | Uint8Array;
 
-function toSqlValue(value: unknown): SqlValue {
+export function toSqlValue(value: unknown): SqlValue {
   if (value === undefined || value === null) return null;
   if (typeof value === "boolean") return value ? 1 : 0;
   if (value instanceof Date) return value.toISOString();
@@ -45,7 +51,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     this.raw = new DatabaseSync(path);
     // WAL lets the CLI and the server use the same file at once; busy_timeout makes a writer
     // wait for the other instead of failing with SQLITE_BUSY.
-    this.raw.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+    this.raw.exec(`PRAGMA journal_mode = WAL; ${CONNECTION_PRAGMAS}`);
   }
 
   prepare(sql: string): SqliteStatement {

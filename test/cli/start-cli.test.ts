@@ -1,14 +1,19 @@
 // `clawnex start` (what `npm start` runs): serves on the configured loopback port with its data in
-// CLAWNEX_DATA_DIR, and on SIGTERM/SIGINT shuts down cleanly — exit 0, nothing left pending, the
-// SQLite WAL folded back into the database file.
+// CLAWNEX_DATA_DIR, and on SIGTERM/SIGINT shuts down cleanly — exit 0, nothing left pending (the
+// traffic records of calls already answered included: they are written by a thread of their own),
+// the SQLite WAL folded back into the database file.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.ts";
+import { openStore } from "../../src/store/database.ts";
+import { startFakeUpstream } from "../helpers/fake-upstream.ts";
+import { captureIo } from "../helpers/io.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/clawnex.js", import.meta.url));
 
@@ -20,24 +25,69 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+async function startServer(dir: string, env: NodeJS.ProcessEnv = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, "start"], { env: { PATH: process.env.PATH, CLAWNEX_DATA_DIR: dir, CLAWNEX_PORT: String(port), CLAWNEX_LOG_LEVEL: "warn", ...env } });
+  const server = { port, child, stderr: "", exited: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))) };
+  child.stderr.on("data", (d: Buffer) => (server.stderr += d.toString()));
+  for (let i = 0; i < 150 && !server.stderr.includes("ClawNex listening on"); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(server.stderr, new RegExp(`ClawNex listening on http://127\\.0\\.0\\.1:${port}`));
+  return server;
+}
+
 test("clawnex start serves on loopback and stops cleanly on a signal", async () => {
   const dir = mkdtempSync(join(tmpdir(), "clawnex-start-"));
   try {
-    const port = await freePort();
-    const child = spawn(process.execPath, [BIN, "start"], { env: { PATH: process.env.PATH, CLAWNEX_DATA_DIR: dir, CLAWNEX_PORT: String(port), CLAWNEX_LOG_LEVEL: "warn" } });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    for (let i = 0; i < 150 && !stderr.includes("ClawNex listening on"); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.match(stderr, new RegExp(`ClawNex listening on http://127\\.0\\.0\\.1:${port}`));
-    const health = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
+    const server = await startServer(dir);
+    const health = await fetch(`http://127.0.0.1:${server.port}/api/v1/health`);
     assert.deepEqual(await health.json(), { status: "ok" });
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0);
-    assert.doesNotMatch(stderr, /unsettled top-level await|Error/);
+    server.child.kill("SIGTERM");
+    assert.equal(await server.exited, 0);
+    assert.doesNotMatch(server.stderr, /unsettled top-level await|Error/);
     assert.ok(existsSync(join(dir, "clawnex.db")));
     assert.equal(existsSync(join(dir, "clawnex.db-wal")), false, "the WAL was checkpointed and removed on close");
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("on SIGTERM the traffic records of every call already answered are written before exit", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "clawnex-start-"));
+  const upstream = await startFakeUpstream();
+  try {
+    // The longest flush interval and largest batch allowed: only the shutdown path writes the records.
+    const gateway = { traffic: { flushIntervalMs: 10_000, flushBatchSize: 10_000 } };
+    writeFileSync(join(dir, "clawnex.config.json"), JSON.stringify({ providers: [{ id: "local", baseUrl: upstream.baseUrl, apiKeyEnv: "LOCAL_KEY", models: ["*"] }], gateway }));
+    const io = captureIo({ CLAWNEX_DATA_DIR: dir });
+    assert.equal(await main(["keys", "create", "--name", "agent", "--scopes", "chat"], io), 0, io.err());
+    const key = io.out().trim();
+    const server = await startServer(dir, { LOCAL_KEY: "sk-local" });
+    const calls = 60;
+    const answers = await Promise.all(
+      Array.from({ length: calls }, async (_, i) => {
+        const res = await fetch(`http://127.0.0.1:${server.port}/v1/chat/completions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ model: "m", messages: [{ role: "user", content: `call ${i}` }] }),
+        });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+    assert.deepEqual(new Set(answers), new Set([200]));
+    server.child.kill("SIGTERM");
+    assert.equal(await server.exited, 0);
+    const store = await openStore({ dataDir: dir });
+    try {
+      const traffic = await store.db.selectFrom("gateway_traffic").select("inbound_scan_id").execute();
+      assert.equal(traffic.length, calls);
+      const scans = await store.db.selectFrom("scans").select("id").where("source", "=", "gateway").execute();
+      assert.equal(scans.length, calls * 2, "the inbound and outbound scan of each call");
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
