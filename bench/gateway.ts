@@ -227,6 +227,9 @@ async function main(): Promise<void> {
     await load(direct, {}, small(false), 0, 2);
     await load(via, auth, small(false), 0, 2);
     if (openclaw) await load(via, auth, openclaw, 50, 2);
+    // Let the warm-up's garbage and background compilation settle: the fixed-rate rows measure a
+    // server in steady state, not the aftermath of two seconds at full speed.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const rows: string[][] = [["case", "rate", "direct p50", "via p50", "added p50", "direct p99", "via p99", "added p99", "own p50", "own p99", "via req/s", "errors"]];
     const compare = async (name: string, body: (i: number) => string, rate: number) => {
