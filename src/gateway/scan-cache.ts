@@ -12,6 +12,14 @@ export interface CachedScan {
 
 export class ScanCache {
   readonly #map = new Map<string, CachedScan>();
+  /**
+   * Digests of texts seen once and not cached: a text is cached when it comes back. Most new user
+   * turns are never sent again verbatim except as history; caching each on first sight filled the
+   * cache with one-off texts, and evicting them kept the old generation churning (major GC pauses
+   * on the hot path). What does repeat (the system prompt, tool definitions, history) is cached
+   * from its second appearance on, at the cost of one more scan.
+   */
+  readonly #seenOnce = new Set<string>();
   readonly #maxEntries: number;
   readonly #maxChars: number;
   #chars = 0;
@@ -27,7 +35,7 @@ export class ScanCache {
     return this.#map.size;
   }
 
-  /** The cached outcome for text, or a fresh one from scan() (then cached). */
+  /** The cached outcome for text, or a fresh one from scan() (cached if the text was seen before). */
   get(text: string, scan: (text: string) => ScanOutcome): CachedScan {
     const found = this.#map.get(text);
     if (found) {
@@ -40,15 +48,21 @@ export class ScanCache {
     this.misses++;
     const entry: CachedScan = { outcome: scan(text), sha256: hash("sha256", text, "hex") };
     if (this.#maxEntries > 0 && text.length <= this.#maxChars) {
-      this.#map.set(text, entry);
-      this.#chars += text.length;
-      this.#evict();
+      if (this.#seenOnce.delete(entry.sha256)) {
+        this.#map.set(text, entry);
+        this.#chars += text.length;
+        this.#evict();
+      } else {
+        if (this.#seenOnce.size >= this.#maxEntries) this.#seenOnce.clear();
+        this.#seenOnce.add(entry.sha256);
+      }
     }
     return entry;
   }
 
   clear(): void {
     this.#map.clear();
+    this.#seenOnce.clear();
     this.#chars = 0;
   }
 
