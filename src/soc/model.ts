@@ -126,3 +126,12 @@ export function groupValues(event: SocEvent, fields: readonly string[]): Record<
 export function groupKey(ruleId: string, workspace: string, values: Record<string, string | null>): string {
   return [ruleId, workspace, ...Object.entries(values).map(([k, v]) => `${k}=${v ?? "-"}`)].join("|");
 }
+
+/** A JSON column read back defensively: a hand-edited row degrades to the fallback, not a failed list. */
+export function parseJsonColumn<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,5 +1,5 @@
 // The alert resource as the API, the exports and the webhooks show it.
-import type { EvidenceRefs, SocSeverity } from "../model.ts";
+import { type EvidenceRefs, parseJsonColumn, type SocSeverity } from "../model.ts";
 import type { SocAlertsTable } from "../tables.ts";
 
 export const ALERT_STATUSES = ["open", "acknowledged", "resolved", "suppressed"] as const;
@@ -34,14 +34,6 @@ export interface Alert {
   evidence: EvidenceRefs;
 }
 
-function parseJson<T>(text: string, fallback: T): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
 export function alertFromRow(row: SocAlertsTable): Alert {
   return {
     id: row.id,
@@ -67,8 +59,8 @@ export function alertFromRow(row: SocAlertsTable): Alert {
     status_by: row.status_by,
     status_reason: row.status_reason,
     suppressed_until: row.suppressed_until,
-    event_ids: parseJson<string[]>(row.event_ids, []),
-    evidence: parseJson<EvidenceRefs>(row.evidence, {}),
+    event_ids: parseJsonColumn<string[]>(row.event_ids, []),
+    evidence: parseJsonColumn<EvidenceRefs>(row.evidence, {}),
   };
 }
 

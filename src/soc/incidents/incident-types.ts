@@ -1,6 +1,6 @@
 // The incident resource as the API, the exports and the webhooks show it.
 import type { Evaluation } from "../correlation/scoring.ts";
-import type { SocEvent, SocSeverity } from "../model.ts";
+import { parseJsonColumn, type SocEvent, type SocSeverity } from "../model.ts";
 import type { Status } from "../lifecycle.ts";
 import type { SocIncidentsTable } from "../tables.ts";
 
@@ -69,13 +69,6 @@ export function breakdownOf(evaluation: Evaluation, threshold: number, ordered: 
 }
 
 export function incidentFromRow(row: SocIncidentsTable): Incident {
-  const parse = <T>(text: string, fallback: T): T => {
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      return fallback;
-    }
-  };
   return {
     id: row.id,
     object: "incident",
@@ -85,10 +78,10 @@ export function incidentFromRow(row: SocIncidentsTable): Incident {
     title: row.title,
     severity: row.severity as SocSeverity,
     status: row.status as Status,
-    group: parse<Record<string, string | null>>(row.group_values, {}),
+    group: parseJsonColumn<Record<string, string | null>>(row.group_values, {}),
     score: Number(row.score),
     explanation: row.explanation,
-    breakdown: parse<Breakdown>(row.breakdown, { steps: [], extra_events: 0, bonus: 0, threshold: 0, ordered: false, window_seconds: 0 }),
+    breakdown: parseJsonColumn<Breakdown>(row.breakdown, { steps: [], extra_events: 0, bonus: 0, threshold: 0, ordered: false, window_seconds: 0 }),
     event_count: Number(row.event_count),
     first_seen: row.first_seen,
     last_seen: row.last_seen,

@@ -2,7 +2,7 @@
 // and every string and list capped, so no producer (or API client writing scan metadata) can
 // bloat the event store or slip a large blob into an alert.
 import { randomUUID } from "node:crypto";
-import { type Attributes, type AttributeValue, type EvidenceRefs, isSeverity, type SocEvent, type SocEventInput } from "../model.ts";
+import { type Attributes, type AttributeValue, type EvidenceRefs, isSeverity, parseJsonColumn, type SocEvent, type SocEventInput } from "../model.ts";
 import type { SocEventsTable } from "../tables.ts";
 
 const MAX_ID = 200;
@@ -78,12 +78,5 @@ export function eventToRow(e: SocEvent): SocEventsTable {
 }
 
 export function eventFromRow(row: SocEventsTable): SocEvent {
-  const parse = <T>(text: string, fallback: T): T => {
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      return fallback;
-    }
-  };
-  return { ...row, severity: isSeverity(row.severity) ? row.severity : "info", evidence: parse<EvidenceRefs>(row.evidence, {}), attributes: parse<Attributes>(row.attributes, {}) };
+  return { ...row, severity: isSeverity(row.severity) ? row.severity : "info", evidence: parseJsonColumn<EvidenceRefs>(row.evidence, {}), attributes: parseJsonColumn<Attributes>(row.attributes, {}) };
 }
