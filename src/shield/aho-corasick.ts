@@ -25,10 +25,9 @@ export class KeywordMatcher {
   /** Sparse transitions for non-ASCII units, per state. */
   readonly #wide: Array<Map<number, number> | undefined>;
   readonly #fail: Int32Array;
+  /** Keyword ids ending at each state (failure outputs merged in): #outIds[#outStart[s] .. #outStart[s + 1]]. */
   readonly #outStart: Int32Array;
   readonly #outIds: Int32Array;
-  /** Keyword ids ending at each state (failure outputs merged in). */
-  readonly #outputs: Array<number[] | undefined>;
   /** Per keyword: its length when it must start at a word boundary, else 0. */
   readonly #boundary: Uint16Array;
 
@@ -60,7 +59,6 @@ export class KeywordMatcher {
     const outputs: Array<number[] | undefined> = [undefined];
     const parent: number[] = [0];
     const unitOf: number[] = [0];
-    const depth: number[] = [0];
     keywords.forEach((keyword, id) => {
       let state = 0;
       for (let i = 0; i < keyword.length; i++) {
@@ -73,7 +71,6 @@ export class KeywordMatcher {
           outputs.push(undefined);
           parent.push(state);
           unitOf.push(unit);
-          depth.push(i + 1);
           transitions.set(unit, next);
         }
         state = next;
@@ -164,7 +161,6 @@ export class KeywordMatcher {
     if (stateCount * columns * 2 > 0x7fffffff) throw new Error("too many keywords");
     this.#next = ranked.map((next) => ((next * columns) << 1) | (rankedOutputs[next] === undefined ? 0 : 1));
     this.#wide = rankedWide;
-    // Outputs as one flat list (per state: #outIds[#outStart[state] .. #outStart[state + 1]]).
     this.#outStart = new Int32Array(stateCount + 1);
     const flat: number[] = [];
     rankedOutputs.forEach((ids, state) => {
@@ -174,7 +170,6 @@ export class KeywordMatcher {
     this.#outStart[stateCount] = flat.length;
     this.#outIds = Int32Array.from(flat);
     this.#fail = rankedFail;
-    this.#outputs = rankedOutputs;
   }
 
   #wideStep(wide: Array<Map<number, number> | undefined>, fail: Int32Array, state: number, unit: number): number {
@@ -206,7 +201,6 @@ export class KeywordMatcher {
     const next = this.#next;
     const columns = this.#columns;
     const column = this.#column;
-    const outputs = this.#outputs;
     const boundary = this.#boundary;
     const wordEnd = this.#wordEnd;
     const outStart = this.#outStart;
@@ -225,7 +219,7 @@ export class KeywordMatcher {
         entry = next[row + col] as number;
       } else {
         const state = this.#wideStep(this.#wide, this.#fail, row / columns, foldUnit(code));
-        entry = ((state * columns) << 1) | (outputs[state] === undefined ? 0 : 1);
+        entry = ((state * columns) << 1) | ((outStart[state + 1] as number) > (outStart[state] as number) ? 1 : 0);
       }
       row = entry >> 1;
       if ((entry & 1) !== 0) {
