@@ -35,6 +35,8 @@ export class KeywordMatcher {
   readonly #slot: Int32Array;
   /** Per keyword id: how many occurrences are located. */
   readonly #capacity: Uint16Array;
+  /** Per keyword id: its length in text units (a hit starts this far before its end). */
+  readonly #length: Int32Array;
   /** Per keyword id: its hits count only where a word ends after them. */
   readonly #wordEnd: Uint8Array;
   /** Length of the positions array findAll needs. */
@@ -48,6 +50,7 @@ export class KeywordMatcher {
     this.#boundary = Uint16Array.from(keywords, (k, id) => (!kinds[id]?.anywhere && isWordUnit(foldUnit(k.charCodeAt(0))) ? k.length : 0));
     this.#wordEnd = Uint8Array.from(keywords, (_, id) => (kinds[id]?.wordEnd ? 1 : 0));
     this.#capacity = Uint16Array.from(keywords, (_, id) => kinds[id]?.positions ?? POSITIONS_PER_KEYWORD);
+    this.#length = Int32Array.from(keywords, (k) => k.length);
     this.#slot = new Int32Array(keywords.length);
     let slots = 0;
     this.#capacity.forEach((capacity, id) => {
@@ -185,6 +188,11 @@ export class KeywordMatcher {
   /** Index in a positions array of keyword id's first located occurrence. */
   slot(id: number): number {
     return this.#slot[id] as number;
+  }
+
+  /** Length of keyword id in text units. */
+  length(id: number): number {
+    return this.#length[id] as number;
   }
 
   /** How many occurrences of keyword id are located; beyond that its hits are only counted. */

@@ -172,7 +172,7 @@ export class ShieldEngine {
       });
     }
     this.#matcher = new KeywordMatcher(kinds.map((k) => k.text), kinds);
-    this.#places = new MatchPlaces(this.#prefilters, this.#matcher, Int32Array.from(kinds, (k) => k.text.length));
+    this.#places = new MatchPlaces(this.#prefilters, this.#matcher);
   }
 
   readonly #places: MatchPlaces;

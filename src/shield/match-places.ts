@@ -74,15 +74,12 @@ export class MatchPlaces {
   readonly #prefilters: readonly Prefilter[];
   /** Where the keyword matcher locates each keyword's hits. */
   readonly #matcher: KeywordMatcher;
-  /** Per keyword or start marker id, its length in text units. */
-  readonly #keywordLengths: Int32Array;
   /** Scratch space for matchStarts (scans are synchronous; each pattern's starts are used at once). */
   #starts = new Int32Array(256);
 
-  constructor(prefilters: readonly Prefilter[], matcher: KeywordMatcher, keywordLengths: Int32Array) {
+  constructor(prefilters: readonly Prefilter[], matcher: KeywordMatcher) {
     this.#prefilters = prefilters;
     this.#matcher = matcher;
-    this.#keywordLengths = keywordLengths;
   }
 
   /**
@@ -159,7 +156,7 @@ export class MatchPlaces {
     let n = 0;
     for (const id of ids) {
       const count = hits[id] as number;
-      const length = this.#keywordLengths[id] as number;
+      const length = this.#matcher.length(id);
       const slot = this.#matcher.slot(id);
       let e = 0;
       for (let k = 0; k < count; k++) {
