@@ -120,6 +120,7 @@ function firstChange(text: string): number {
     if (change !== NO_CHANGE) return change;
     NON_ASCII.lastIndex = i + 1;
   }
+  // changeAt's test, written out: a call per unit made 1 MB of CJK or emoji text a quarter slower.
   for (const n = text.length; i < n; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) continue;

@@ -70,19 +70,13 @@ function longestDigitRun(alternative: string): number {
   return longest;
 }
 
-const DIGITS = /\d+/g;
-
-/** [start, end, ...] of the runs of ASCII digits in text, or null when there are very many. */
-export function digitRuns(text: string): number[] | null {
-  return unitRuns(text, DIGITS, (code) => code >= 48 && code <= 57);
-}
-
-/** [start, end, ...] of the runs of units of one kind in text, or null when there are very many. */
-export function gateRuns(text: string, gate: RunGate): number[] | null {
-  return gate.runs === "digits" ? digitRuns(text) : unitRuns(text, NON_ASCII_RUN, (code) => code >= 0x80);
-}
-
+const DIGIT_RUN = /\d+/g;
 const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
+
+/** [start, end, ...] of the runs of digits or non-ASCII units in text, or null when there are very many. */
+export function gateRuns(text: string, gate: RunGate): number[] | null {
+  return gate.runs === "digits" ? unitRuns(text, DIGIT_RUN, (code) => code >= 48 && code <= 57) : unitRuns(text, NON_ASCII_RUN, (code) => code >= 0x80);
+}
 
 /** Runs of `run` (a global regex of one class, repeated), natively first, then unit by unit. */
 function unitRuns(text: string, run: RegExp, member: (code: number) => boolean): number[] | null {
