@@ -11,6 +11,7 @@ import { ShieldEngine } from "../../src/shield/engine.ts";
 import { loadRules } from "../../src/shield/rule-files.ts";
 import { parseRuleFile } from "../../src/shield/rule-schema.ts";
 import { splitAt } from "./split-at.ts";
+import { deltaContents } from "./sse-deltas.ts";
 
 const CANARY = "CANARY-7f3a9c21-e5d4";
 // Stricter than the defaults, so a lone card number or IBAN is masked too (by default it scores REVIEW).
@@ -37,11 +38,7 @@ function stream(chunks: string[]): { relay: StreamRelay; after: string[]; final:
     scanId: "scan_x",
     write: (t) => {
       written += t;
-      for (const line of t.split("\n")) {
-        if (!line.startsWith("data: {")) continue;
-        const parsed = JSON.parse(line.slice(6)) as { choices?: Array<{ delta?: { content?: string } }> };
-        received += parsed.choices?.[0]?.delta?.content ?? "";
-      }
+      received += deltaContents(t).join("");
     },
   });
   const after: string[] = [];

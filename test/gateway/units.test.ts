@@ -10,6 +10,7 @@ import { SseParser } from "../../src/gateway/sse.ts";
 import { StreamRelay } from "../../src/gateway/stream-relay.ts";
 import { TEST_BLOCK_RULE } from "../helpers/server.ts";
 import { splitAt } from "./split-at.ts";
+import { deltaContents } from "./sse-deltas.ts";
 
 const engine = new ShieldEngine(parseRuleFile(TEST_BLOCK_RULE, "testing.yaml"), { thresholds: { review: 40, block: 70 } });
 const SECRET = "zzsecret_abcdefghij0123456789";
@@ -31,11 +32,7 @@ function run(chunks: string[], categoryActions: Record<string, "block" | "redact
     scanId: "scan_x",
     write: (t) => {
       written += t;
-      for (const line of t.split("\n")) {
-        if (!line.startsWith("data: {")) continue;
-        const parsed = JSON.parse(line.slice(6)) as { choices?: Array<{ delta?: { content?: string } }> };
-        released.push(parsed.choices?.[0]?.delta?.content ?? "");
-      }
+      released.push(...deltaContents(t));
     },
   });
   // Arrive in batches of 1-3 events, as TCP reads would group them.
