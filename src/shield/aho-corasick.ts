@@ -2,6 +2,7 @@
 // regular expressions run only when they can match. Keywords and text are compared folded
 // (lower-case, leetspeak, confusables) so the filter never misses what a folded-view rule finds;
 // extra hits only cost a regex run.
+import { ALWAYS_CONTINUES_WORD, continuesWord, isAsciiWordChar, isWordUnit } from "./keyword-words.ts";
 import { foldUnit } from "./normalize.ts";
 
 const ALPHABET = 128;
@@ -41,6 +42,12 @@ export class KeywordMatcher {
   readonly #wordEnd: Uint8Array;
   /** Length of the positions array findAll needs. */
   readonly positionCount: number;
+  /** The longest keyword's length: a walk from the root is in step after this many units. */
+  readonly #longest: number;
+  /** Hit log of one block, (end, row) pairs, one part per lane (scans are synchronous). */
+  readonly #log: Int32Array;
+  readonly #laneLog: number;
+  readonly #logEnds = new Int32Array(LANES);
 
   /** `kinds[id]` qualifies how that keyword's hits count and how many are located (see KeywordKind). */
   constructor(keywords: readonly string[], kinds: readonly KeywordKind[] = []) {
@@ -51,6 +58,11 @@ export class KeywordMatcher {
     this.#wordEnd = Uint8Array.from(keywords, (_, id) => (kinds[id]?.wordEnd ? 1 : 0));
     this.#capacity = Uint16Array.from(keywords, (_, id) => kinds[id]?.positions ?? POSITIONS_PER_KEYWORD);
     this.#length = Int32Array.from(keywords, (k) => k.length);
+    this.#longest = keywords.reduce((longest, k) => Math.max(longest, k.length), 0);
+    // A hit per unit at most: a lane's part of the log holds its quarter block and lead; a block
+    // too short for lanes is logged whole.
+    this.#laneLog = 2 * (BLOCK / LANES + this.#longest + 8);
+    this.#log = new Int32Array(Math.max(LANES * this.#laneLog, 2 * BLOCK));
     this.#slot = new Int32Array(keywords.length);
     let slots = 0;
     this.#capacity.forEach((capacity, id) => {
@@ -203,12 +215,123 @@ export class KeywordMatcher {
   /**
    * Finds every keyword in text. hits[id] counts occurrences (saturating at 0xffff); the end
    * offsets of the first capacity(id) occurrences go to positions[slot(id) + k] (positions holds
-   * positionCount entries). Returns how many distinct keywords were found.
+   * positionCount entries), in ascending order. Returns how many distinct keywords were found.
    */
   findAll(text: string, hits: Uint16Array, positions: Int32Array): number {
+    let distinct = 0;
+    for (let from = 0; from < text.length; from += BLOCK) {
+      const to = Math.min(text.length, from + BLOCK);
+      const ends = this.#walkBlock(text, from, to);
+      for (let lane = 0; lane < LANES; lane++) distinct += this.#record(text, lane * this.#laneLog, ends[lane] as number, hits, positions);
+    }
+    return distinct;
+  }
+
+  /**
+   * Walks [from, to) in four lanes at once: their chains of dependent table loads overlap, where
+   * one walk waits on each load in turn (the table is megabytes). A lane starts #longest units
+   * early, from the root: by its first own unit it is in the state one walk would be in (the
+   * state is the longest keyword prefix ending there). Each lane logs (end, row) of the states
+   * with outputs in its part of the log; returns where each part ends.
+   */
+  #walkBlock(text: string, from: number, to: number): Int32Array {
+    const quarter = (to - from) >> 2;
+    const log = this.#log;
+    const ends = this.#logEnds;
+    if (quarter < 4 * this.#longest) {
+      ends.fill(0);
+      ends[0] = this.#walk(text, Math.max(0, from - this.#longest), from, to, 0, 0);
+      return ends;
+    }
     const next = this.#next;
-    const columns = this.#columns;
     const column = this.#column;
+    const b1 = from + quarter;
+    const b2 = b1 + quarter;
+    const b3 = b2 + quarter;
+    const lead = this.#longest;
+    const s0 = Math.max(0, from - lead);
+    const steps = b1 - s0;
+    const d1 = b1 - lead - s0;
+    const d2 = b2 - lead - s0;
+    const d3 = b3 - lead - s0;
+    let l0 = 0;
+    let l1 = this.#laneLog;
+    let l2 = 2 * this.#laneLog;
+    let l3 = 3 * this.#laneLog;
+    let r0 = 0;
+    let r1 = 0;
+    let r2 = 0;
+    let r3 = 0;
+    for (let i = s0; i < s0 + steps; i++) {
+      const j1 = i + d1;
+      const j2 = i + d2;
+      const j3 = i + d3;
+      const c0 = column[text.charCodeAt(i)] as number;
+      const c1 = column[text.charCodeAt(j1)] as number;
+      const c2 = column[text.charCodeAt(j2)] as number;
+      const c3 = column[text.charCodeAt(j3)] as number;
+      const e0 = c0 !== WIDE ? (next[r0 + c0] as number) : this.#wideEntry(r0, text.charCodeAt(i));
+      const e1 = c1 !== WIDE ? (next[r1 + c1] as number) : this.#wideEntry(r1, text.charCodeAt(j1));
+      const e2 = c2 !== WIDE ? (next[r2 + c2] as number) : this.#wideEntry(r2, text.charCodeAt(j2));
+      const e3 = c3 !== WIDE ? (next[r3 + c3] as number) : this.#wideEntry(r3, text.charCodeAt(j3));
+      r0 = e0 >> 1;
+      r1 = e1 >> 1;
+      r2 = e2 >> 1;
+      r3 = e3 >> 1;
+      if ((e0 & 1) !== 0 && i >= from) {
+        log[l0++] = i;
+        log[l0++] = r0;
+      }
+      if ((e1 & 1) !== 0 && j1 >= b1) {
+        log[l1++] = j1;
+        log[l1++] = r1;
+      }
+      if ((e2 & 1) !== 0 && j2 >= b2) {
+        log[l2++] = j2;
+        log[l2++] = r2;
+      }
+      if ((e3 & 1) !== 0 && j3 >= b3) {
+        log[l3++] = j3;
+        log[l3++] = r3;
+      }
+    }
+    // Lanes 1-3 started `lead` units early: each finishes its part alone.
+    ends[0] = l0;
+    ends[1] = this.#walk(text, s0 + steps + d1, b1, b2, r1, l1);
+    ends[2] = this.#walk(text, s0 + steps + d2, b2, b3, r2, l2);
+    ends[3] = this.#walk(text, s0 + steps + d3, b3, to, r3, l3);
+    return ends;
+  }
+
+  /** One lane: walks [start, to) from row, logging hits from `own` on at log[at...]; returns the log's end. */
+  #walk(text: string, start: number, own: number, to: number, row: number, at: number): number {
+    const next = this.#next;
+    const column = this.#column;
+    const log = this.#log;
+    let l = at;
+    for (let i = start; i < to; i++) {
+      const c = column[text.charCodeAt(i)] as number;
+      const entry = c !== WIDE ? (next[row + c] as number) : this.#wideEntry(row, text.charCodeAt(i));
+      row = entry >> 1;
+      if ((entry & 1) !== 0 && i >= own) {
+        log[l++] = i;
+        log[l++] = row;
+      }
+    }
+    return l;
+  }
+
+  /** Look-alikes fold to ASCII letters (Cyrillic і → i) and take the ASCII transitions; other non-ASCII keyword units go through the sparse ones. */
+  #wideEntry(row: number, code: number): number {
+    const columns = this.#columns;
+    const state = this.#wideStep(this.#wide, this.#fail, row / columns, foldUnit(code));
+    return ((state * columns) << 1) | ((this.#outStart[state + 1] as number) > (this.#outStart[state] as number) ? 1 : 0);
+  }
+
+  /** Counts and locates the keywords of the logged states log[from..to) whose hits count (word starts and ends). */
+  #record(text: string, from: number, to: number, hits: Uint16Array, positions: Int32Array): number {
+    const log = this.#log;
+    const columns = this.#columns;
     const boundary = this.#boundary;
     const wordEnd = this.#wordEnd;
     const outStart = this.#outStart;
@@ -216,38 +339,30 @@ export class KeywordMatcher {
     const capacity = this.#capacity;
     const slot = this.#slot;
     const n = text.length;
-    let row = 0;
     let distinct = 0;
-    for (let i = 0; i < n; i++) {
-      const code = text.charCodeAt(i);
-      // Look-alikes fold to ASCII letters (Cyrillic і → i): they take the ASCII transitions too.
-      const col = column[code] as number;
-      let entry: number;
-      if (col !== WIDE) {
-        entry = next[row + col] as number;
-      } else {
-        const state = this.#wideStep(this.#wide, this.#fail, row / columns, foldUnit(code));
-        entry = ((state * columns) << 1) | ((outStart[state + 1] as number) > (outStart[state] as number) ? 1 : 0);
-      }
-      row = entry >> 1;
-      if ((entry & 1) !== 0) {
-        const state = row / columns;
-        const last = outStart[state + 1] as number;
-        for (let k = outStart[state] as number; k < last; k++) {
-          const id = outIds[k] as number;
-          const length = boundary[id] as number;
-          if (length !== 0 && i >= length && continuesWord(text.charCodeAt(i - length))) continue;
-          if (wordEnd[id] === 1 && i + 1 < n && isAsciiWordChar(text.charCodeAt(i + 1))) continue;
-          const count = hits[id] as number;
-          if (count === 0) distinct++;
-          if (count < (capacity[id] as number)) positions[(slot[id] as number) + count] = i + 1;
-          if (count < 0xffff) hits[id] = count + 1;
-        }
+    for (let h = from; h < to; h += 2) {
+      const i = log[h] as number;
+      const state = (log[h + 1] as number) / columns;
+      const last = outStart[state + 1] as number;
+      for (let k = outStart[state] as number; k < last; k++) {
+        const id = outIds[k] as number;
+        const length = boundary[id] as number;
+        if (length !== 0 && i >= length && continuesWord(text.charCodeAt(i - length))) continue;
+        if (wordEnd[id] === 1 && i + 1 < n && isAsciiWordChar(text.charCodeAt(i + 1))) continue;
+        const count = hits[id] as number;
+        if (count === 0) distinct++;
+        if (count < (capacity[id] as number)) positions[(slot[id] as number) + count] = i + 1;
+        if (count < 0xffff) hits[id] = count + 1;
       }
     }
     return distinct;
   }
 }
+
+/** Units walked per block: bounds the hit log (two entries per unit at most). */
+const BLOCK = 1 << 16;
+/** Parallel walks per block (see #walkBlock). */
+const LANES = 4;
 
 /** How many occurrences of one keyword are located by default; beyond that a rule scans the whole text. */
 export const POSITIONS_PER_KEYWORD = 64;
@@ -261,44 +376,6 @@ export interface KeywordKind {
   /** How many occurrences are located (default POSITIONS_PER_KEYWORD). */
   positions?: number;
 }
-
-/** Regex \w in every mode: a hit of a whole-word keyword followed by one is no word end. */
-function isAsciiWordChar(code: number): boolean {
-  const lower = code | 32;
-  return (lower >= 97 && lower <= 122) || (code >= 48 && code <= 57) || code === 95;
-}
-
-/**
- * Whether a keyword hit after this unit is inside a word: only when the unit is a letter or digit
- * both folded and as a regex \w sees it. A hit regex \b would allow ("$delete", "漢delete") is kept,
- * so a rule pattern that starts with \b and a keyword never matches where its keyword was not hit.
- */
-function continuesWord(code: number): boolean {
-  const lower = code | 32;
-  return ((lower >= 97 && lower <= 122) || (code >= 48 && code <= 57)) && isWordUnit(foldUnit(code));
-}
-
-/** Letters and digits (after folding); "_" and punctuation are not word characters here. */
-function isWordUnit(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && code < 0x2000);
-}
-
-/**
- * Folded units < 128 every ASCII source of which continues a word at runtime (see continuesWord):
- * a hit right after one never counts. Not "a" or "s" ("@", "$" fold to them and keep hits).
- * Non-ASCII look-alikes of letters are treated as letters here: a keyword glued to one is
- * not a hit, as it would not be after the ASCII letter it folds to.
- */
-const ALWAYS_CONTINUES_WORD = (() => {
-  const table = new Uint8Array(0x10000);
-  for (let unit = 0; unit < ALPHABET; unit++) {
-    if (!isWordUnit(unit)) continue;
-    let always = true;
-    for (let code = 0; code < ALPHABET; code++) if (foldUnit(code) === unit && !continuesWord(code)) always = false;
-    table[unit] = always ? 1 : 0;
-  }
-  return table;
-})();
 
 /** Column marker: the unit folds to a non-ASCII keyword unit, looked up in the sparse transitions. */
 const WIDE = 255;
