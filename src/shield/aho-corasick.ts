@@ -17,17 +17,19 @@ export class KeywordMatcher {
    */
   readonly #column: Uint8Array;
   readonly #columns: number;
+  /** Entries per state in #next: its transitions, then where its outputs start and end in #outIds. */
+  readonly #stride: number;
   /**
-   * Dense transitions, indexed by row (state * columns) + column. Each entry holds the next
+   * Dense transitions, indexed by row (state * stride) + column. Each entry holds the next
    * state's row shifted left once, with the low bit set when that state ends some keyword: the
-   * scan loop's chain of dependent loads then needs no multiplication and no second table.
+   * scan loop's chain of dependent loads then needs no multiplication and no second table, and
+   * the hit log's rows lead to their outputs without a division.
    */
   readonly #next: Int32Array;
   /** Sparse transitions for non-ASCII units, per state. */
   readonly #wide: Array<Map<number, number> | undefined>;
   readonly #fail: Int32Array;
-  /** Keyword ids ending at each state (failure outputs merged in): #outIds[#outStart[s] .. #outStart[s + 1]]. */
-  readonly #outStart: Int32Array;
+  /** Keyword ids ending at each state (failure outputs merged in), from #next[row + columns] to #next[row + columns + 1]. */
   readonly #outIds: Int32Array;
   /** Per keyword: its length when it must start at a word boundary, else 0. */
   readonly #boundary: Uint16Array;
@@ -173,16 +175,22 @@ export class KeywordMatcher {
       column[code] = unit < ALPHABET ? (unitColumn[unit] as number) : wideUnits.has(unit) ? WIDE : 0;
     }
     this.#column = column;
-    if (stateCount * columns * 2 > 0x7fffffff) throw new Error("too many keywords");
-    this.#next = ranked.map((next) => ((next * columns) << 1) | (rankedOutputs[next] === undefined ? 0 : 1));
-    this.#wide = rankedWide;
-    this.#outStart = new Int32Array(stateCount + 1);
+    const stride = columns + 2;
+    if (stateCount * stride * 2 > 0x7fffffff) throw new Error("too many keywords");
+    this.#stride = stride;
+    const table = new Int32Array(stateCount * stride);
     const flat: number[] = [];
-    rankedOutputs.forEach((ids, state) => {
-      this.#outStart[state] = flat.length;
-      flat.push(...(ids ?? []));
-    });
-    this.#outStart[stateCount] = flat.length;
+    for (let state = 0; state < stateCount; state++) {
+      for (let c = 0; c < columns; c++) {
+        const next = ranked[state * columns + c] as number;
+        table[state * stride + c] = ((next * stride) << 1) | (rankedOutputs[next] === undefined ? 0 : 1);
+      }
+      table[state * stride + columns] = flat.length;
+      flat.push(...(rankedOutputs[state] ?? []));
+      table[state * stride + columns + 1] = flat.length;
+    }
+    this.#next = table;
+    this.#wide = rankedWide;
     this.#outIds = Int32Array.from(flat);
     this.#fail = rankedFail;
   }
@@ -323,18 +331,19 @@ export class KeywordMatcher {
 
   /** Look-alikes fold to ASCII letters (Cyrillic і → i) and take the ASCII transitions; other non-ASCII keyword units go through the sparse ones. */
   #wideEntry(row: number, code: number): number {
-    const columns = this.#columns;
-    const state = this.#wideStep(this.#wide, this.#fail, row / columns, foldUnit(code));
-    return ((state * columns) << 1) | ((this.#outStart[state + 1] as number) > (this.#outStart[state] as number) ? 1 : 0);
+    const stride = this.#stride;
+    const state = this.#wideStep(this.#wide, this.#fail, row / stride, foldUnit(code));
+    const outputs = state * stride + this.#columns;
+    return ((state * stride) << 1) | ((this.#next[outputs + 1] as number) > (this.#next[outputs] as number) ? 1 : 0);
   }
 
   /** Counts and locates the keywords of the logged states log[from..to) whose hits count (word starts and ends). */
   #record(text: string, from: number, to: number, hits: Uint16Array, positions: Int32Array): number {
     const log = this.#log;
+    const next = this.#next;
     const columns = this.#columns;
     const boundary = this.#boundary;
     const wordEnd = this.#wordEnd;
-    const outStart = this.#outStart;
     const outIds = this.#outIds;
     const capacity = this.#capacity;
     const slot = this.#slot;
@@ -342,9 +351,9 @@ export class KeywordMatcher {
     let distinct = 0;
     for (let h = from; h < to; h += 2) {
       const i = log[h] as number;
-      const state = (log[h + 1] as number) / columns;
-      const last = outStart[state + 1] as number;
-      for (let k = outStart[state] as number; k < last; k++) {
+      const outputs = (log[h + 1] as number) + columns;
+      const last = next[outputs + 1] as number;
+      for (let k = next[outputs] as number; k < last; k++) {
         const id = outIds[k] as number;
         const length = boundary[id] as number;
         if (length !== 0 && i >= length && continuesWord(text.charCodeAt(i - length))) continue;
