@@ -28,7 +28,10 @@ const WORD_END = "\u0001";
 const MIN_START_LITERAL = 3;
 /** The same for an opening word that must be a whole word ("do" of "do not"). */
 const MIN_START_WORD = 2;
-/** How many hits of a start marker are located: common words, but only those near keywords count. */
+/**
+ * How many hits of a start marker, or of a keyword of one or two units, are located: common words
+ * ("sk" starts skill and skip), yet their patterns should still run only at those hits.
+ */
 const MARKER_POSITIONS = 512;
 
 /**
@@ -122,7 +125,7 @@ export class ShieldEngine {
     this.#keywordRules = [];
     this.#unfiltered = [];
     // Start markers whose hits count inside words too, or only as whole words, are kept apart
-    // from keywords of the same text; they are located further (they are ordinary words).
+    // from keywords of the same text; they and very short keywords are located further.
     const kinds: Array<KeywordKind & { text: string }> = [];
     const idOf = (keyword: string, marker?: StartLiteral): number => {
       const key = `${marker?.anywhere ? ANYWHERE : ""}${marker?.wordEnd ? WORD_END : ""}${keyword}`;
@@ -131,7 +134,7 @@ export class ShieldEngine {
         id = keywordIndex.size;
         keywordIndex.set(key, id);
         this.#keywordRules.push([]);
-        kinds.push({ text: keyword, anywhere: marker?.anywhere ?? false, wordEnd: marker?.wordEnd ?? false, positions: marker ? MARKER_POSITIONS : POSITIONS_PER_KEYWORD });
+        kinds.push({ text: keyword, anywhere: marker?.anywhere ?? false, wordEnd: marker?.wordEnd ?? false, positions: marker || keyword.length <= 2 ? MARKER_POSITIONS : POSITIONS_PER_KEYWORD });
       }
       return id;
     };
