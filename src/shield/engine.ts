@@ -4,7 +4,7 @@
 import { KeywordMatcher, POSITIONS_PER_KEYWORD, type KeywordKind } from "./aho-corasick.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { prefilterGate } from "./run-gate.ts";
-import { MatchPlaces, WINDOW_PAD, type CompiledRule, type Prefilter, type PrefilterCache } from "./match-places.ts";
+import { MatchPlaces, prefilterCacheFor, WINDOW_PAD, type CompiledRule, type Prefilter } from "./match-places.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
 import { MAX_DETECTIONS_PER_RULE, scanAtStarts, scanInWindows, type RuleFindings } from "./pattern-scan.ts";
@@ -233,7 +233,7 @@ export class ShieldEngine {
     }
 
     const candidates = this.#candidateRules(clean, depth);
-    const prefilterCache: PrefilterCache = { hits: [], runs: new Map() };
+    const prefilterCache = prefilterCacheFor(normalized);
     for (const index of candidates.rules) {
       const compiled = this.#compiled[index] as CompiledRule;
       const { rule } = compiled;

@@ -4,6 +4,7 @@ import type { KeywordMatcher } from "./aho-corasick.ts";
 import { aroundRuns, gateRuns, type RunGate } from "./run-gate.ts";
 import { EDGE, type WindowPlan } from "./pattern-scan.ts";
 import { mergeWindows } from "./regex-runs.ts";
+import type { NormalizedText } from "./normalize.ts";
 import type { Rule, RuleActionOverride, TextView } from "./types.ts";
 
 export interface CompiledRule {
@@ -52,6 +53,17 @@ export interface PrefilterCache {
   hits: Array<number[] | null | undefined>;
   /** By gate kind and view. */
   runs: Map<string, number[] | null>;
+}
+
+/** A layer's prefilter cache, holding already the non-ASCII runs normalisation found in its clean view. */
+export function prefilterCacheFor(normalized: NormalizedText): PrefilterCache {
+  const runs = new Map<string, number[] | null>();
+  if (normalized.nonAsciiRuns) runs.set(runKey("non-ascii", "clean"), normalized.nonAsciiRuns);
+  return { hits: [], runs };
+}
+
+function runKey(runs: RunGate["runs"], view: TextView): string {
+  return `${runs}/${view}`;
 }
 
 /** Beyond this many hits of a prefilter its rules scan the whole text. */
@@ -109,7 +121,7 @@ export class MatchPlaces {
     const { regex, reach, gate } = this.#prefilters[index] as Prefilter;
     let runs: number[] | null = null;
     if (gate) {
-      const key = `${gate.runs}/${viewName}`;
+      const key = runKey(gate.runs, viewName);
       const known = cache.runs.get(key);
       runs = known === undefined ? gateRuns(view, gate) : known;
       if (known === undefined) cache.runs.set(key, runs);

@@ -21,6 +21,11 @@ export interface NormalizedText {
   firstInvisible: InvisibleFirst;
   /** ASCII text smuggled in Unicode tag characters (U+E0020..U+E007E), if any. */
   tagPayload: string;
+  /**
+   * [start, end, ...] of the runs of non-ASCII units in clean, when normalisation already found
+   * them (clean text with few of them), else null.
+   */
+  nonAsciiRuns: number[] | null;
 }
 
 
@@ -105,8 +110,17 @@ const NON_ASCII = /[^\x00-\x7f]/g;
 /** Jumps between non-ASCII units before the scan goes unit by unit (dense non-ASCII text). */
 const MAX_JUMPS = 256;
 
-/** Index of the first unit that normalisation removes or changes, or -1 when text is already clean. */
-function firstChange(text: string): number {
+/** The runs of non-ASCII units firstChange jumped between, complete unless it went on unit by unit. */
+interface JumpedRuns {
+  runs: number[];
+  complete: boolean;
+}
+
+/**
+ * Index of the first unit that normalisation removes or changes, or -1 when text is already
+ * clean. Notes in jumped the runs of non-ASCII units it passed.
+ */
+function firstChange(text: string, jumped: JumpedRuns): number {
   // Agent prompts are mostly ASCII with a few quotes, dashes and emoji: jumping from one
   // non-ASCII unit to the next natively is much faster there. Text in other scripts has one
   // at almost every unit, and is then better read unit by unit.
@@ -114,10 +128,16 @@ function firstChange(text: string): number {
   let i = 0;
   for (let jumps = 0; jumps < MAX_JUMPS; jumps++) {
     const found = NON_ASCII.exec(text);
-    if (found === null) return -1;
+    if (found === null) {
+      jumped.complete = true;
+      return -1;
+    }
     i = found.index;
     const change = changeAt(text, i);
     if (change !== NO_CHANGE) return change;
+    const runs = jumped.runs;
+    if (runs.length > 0 && runs[runs.length - 1] === i) runs[runs.length - 1] = i + 1;
+    else runs.push(i, i + 1);
     NON_ASCII.lastIndex = i + 1;
   }
   // changeAt's test, written out: a call per unit made 1 MB of CJK or emoji text a quarter slower.
@@ -153,9 +173,10 @@ function changeAt(text: string, i: number): number {
 export function normalize(text: string): NormalizedText {
   const invisible: InvisibleCounts = { zero_width: 0, bidi: 0, tag: 0 };
   const firstInvisible: InvisibleFirst = { zero_width: -1, bidi: -1, tag: -1 };
-  const first = firstChange(text);
+  const jumped: JumpedRuns = { runs: [], complete: false };
+  const first = firstChange(text, jumped);
   // Most text (all ASCII, or non-ASCII characters that NFKC leaves alone) is already clean.
-  if (first < 0) return { original: text, clean: text, map: null, invisible, firstInvisible, tagPayload: "" };
+  if (first < 0) return { original: text, clean: text, map: null, invisible, firstInvisible, tagPayload: "", nonAsciiRuns: jumped.complete ? jumped.runs : null };
 
   // The clean text is built as UTF-16 units with, for each, its offset in the original. No
   // closures over the loop's state: V8 keeps it in registers that way (hostile inputs change
@@ -241,7 +262,7 @@ export function normalize(text: string): NormalizedText {
   let tagPayload = "";
   for (let k = 0; k < payload.length; k += 4096) tagPayload += String.fromCharCode(...payload.slice(k, k + 4096));
   const clean = Buffer.from(out.buffer, 0, length * 2).toString("ucs2");
-  return { original: text, clean, map: map.subarray(0, length), invisible, firstInvisible, tagPayload };
+  return { original: text, clean, map: map.subarray(0, length), invisible, firstInvisible, tagPayload, nonAsciiRuns: null };
 }
 
 function grow(out: Uint16Array<ArrayBuffer>, map: Int32Array<ArrayBuffer>, extra: number): [Uint16Array<ArrayBuffer>, Int32Array<ArrayBuffer>] {
