@@ -4,7 +4,7 @@
 import { KeywordMatcher, POSITIONS_PER_KEYWORD, type KeywordKind } from "./aho-corasick.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { prefilterGate } from "./run-gate.ts";
-import { MatchPlaces, prefilterCacheFor, WINDOW_PAD, type CompiledRule, type Prefilter } from "./match-places.ts";
+import { MatchPlaces, prefilterCacheFor, WINDOW_PAD, type CompiledRule, type HitEnds, type Prefilter } from "./match-places.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
 import { MAX_DETECTIONS_PER_RULE, scanAtStarts, scanInWindows, type RuleFindings } from "./pattern-scan.ts";
@@ -255,7 +255,7 @@ export class ShieldEngine {
       const ruleStarted = this.ruleTime ? performance.now() : 0;
       // A match contains a keyword hit, or overlaps a prefilter hit (which may then end up to the
       // prefilter's reach past it): each regex runs within its own reach of those hit ends.
-      let ends: number[] | null;
+      let ends: HitEnds | null;
       let slack = WINDOW_PAD;
       if (compiled.prefilter >= 0) {
         ends = this.#places.prefilterHits(compiled.prefilter, view, rule.view, prefilterCache);

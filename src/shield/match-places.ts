@@ -48,6 +48,9 @@ export interface Prefilter {
   gate: RunGate | null;
 }
 
+/** End offsets of keyword or prefilter hits, ascending. */
+export type HitEnds = Int32Array | readonly number[];
+
 /** Per layer: each prefilter's hit ends (null: too many), and the digit runs of each view. */
 export interface PrefilterCache {
   hits: Array<number[] | null | undefined>;
@@ -98,16 +101,24 @@ export class MatchPlaces {
    * End offsets of a keyword-filtered rule's keyword hits, around which its regexes run. Null
    * when the rule must scan the whole text (no keywords, or too many hits to locate).
    */
-  keywordEnds(keywordIds: readonly number[], hits: Uint16Array, positions: Int32Array): number[] | null {
+  keywordEnds(keywordIds: readonly number[], hits: Uint16Array, positions: Int32Array): Int32Array | null {
     if (keywordIds.length === 0) return null;
-    const ends: number[] = [];
+    let total = 0;
+    let hitIds = 0;
     for (const id of keywordIds) {
       const count = hits[id] as number;
       if (count > this.#matcher.capacity(id)) return null;
-      const slot = this.#matcher.slot(id);
-      for (let k = 0; k < count; k++) ends.push(positions[slot + k] as number);
+      total += count;
+      if (count > 0) hitIds++;
     }
-    return ends.sort((a, b) => a - b);
+    const ends = new Int32Array(total);
+    let n = 0;
+    for (const id of keywordIds) {
+      const slot = this.#matcher.slot(id);
+      for (let k = 0, count = hits[id] as number; k < count; k++) ends[n++] = positions[slot + k] as number;
+    }
+    // Each keyword's hits are in order already; a typed array sorts numerically, natively.
+    return hitIds > 1 ? ends.sort() : ends;
   }
 
   /**
@@ -149,7 +160,7 @@ export class MatchPlaces {
    * words, the latter only near a hit of one of the rule's keywords (as its windows would be).
    * Null when it must scan windows instead (no such words, or too many hits to locate).
    */
-  matchStarts(compiled: CompiledRule, p: number, view: string, ends: readonly number[] | null, hits: Uint16Array, positions: Int32Array): Int32Array | null {
+  matchStarts(compiled: CompiledRule, p: number, view: string, ends: HitEnds | null, hits: Uint16Array, positions: Int32Array): Int32Array | null {
     if (compiled.lineStarts[p]) return ends && this.#lineStartsNear(view, ends, (compiled.reaches[p] as number) + WINDOW_PAD);
     const ids = compiled.startIds[p];
     if (!ids) return null;
@@ -189,7 +200,7 @@ export class MatchPlaces {
   }
 
   /** Line starts s with e - reach < s < e + WINDOW_PAD for some keyword hit end e; null if very many. */
-  #lineStartsNear(view: string, ends: readonly number[], reach: number): Int32Array | null {
+  #lineStartsNear(view: string, ends: HitEnds, reach: number): Int32Array | null {
     let n = 0;
     const add = (start: number): boolean => {
       if (n >= MAX_LINE_STARTS) return false;
@@ -216,7 +227,7 @@ export class MatchPlaces {
   }
 
   /** Windows for regex p: around its lead keyword hits, or the rule's keyword or prefilter hits. */
-  windowPlan(compiled: CompiledRule, p: number, ends: number[] | null, slack: number, length: number, candidates: { hits: Uint16Array; positions: Int32Array }): WindowPlan {
+  windowPlan(compiled: CompiledRule, p: number, ends: HitEnds | null, slack: number, length: number, candidates: { hits: Uint16Array; positions: Int32Array }): WindowPlan {
     const reach = compiled.reaches[p] as number;
     const lead = compiled.prefilter >= 0 ? null : (compiled.leadIds[p] ?? null);
     if (!lead) return { windows: (ends && mergeWindows(ends, reach + slack, reach + slack, length)) ?? [0, length], lead: null };
