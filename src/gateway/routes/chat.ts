@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { CoreServices } from "../../app/services.ts";
 import { completeNonStream } from "../chat-nonstream.ts";
 import { relayStream, type StreamSink } from "../chat-stream.ts";
+import { chatValidatorCompiler } from "../chat-validation.ts";
 import type { CallContext, GatewayService } from "../gateway-service.ts";
 import { OpenAIHttpError, sendOpenAIError, toOpenAIError } from "../openai-errors.ts";
 import type { ChatCompletionRequestBody } from "../openai-types.ts";
@@ -46,8 +47,19 @@ async function streamReply(svc: GatewayService, request: FastifyRequest, reply: 
   const sink: StreamSink = {
     open: (headers) => {
       res.writeHead(200, { ...headers, "x-request-id": request.id });
-      // Send the headers now: clients start their time-to-first-token clock on them.
+      // Send the headers now: clients start their time-to-first-token clock on them. The socket
+      // stays corked until the end of this turn of the event loop, so events the upstream sent
+      // with its headers (often the whole short answer) leave in the same write: one syscall, not
+      // two, before the first token. end() uncorks fully by itself. (The socket, not res.cork():
+      // with chunked encoding, res.end() writes its terminator before res.cork()'s buffer.)
+      const socket = res.socket;
+      socket?.cork();
       res.flushHeaders();
+      if (socket) {
+        setImmediate(() => {
+          if (!res.writableEnded) socket.uncork();
+        });
+      }
     },
     write: (text) => void res.write(text),
     end: () => {
@@ -75,14 +87,17 @@ export function chatRoutes(core: CoreServices, svc: GatewayService, raws: WeakMa
   const auth = core.requireScope("chat");
   const bodyLimit = svc.deps.config.bodyLimitBytes;
   return async (app) => {
-    app.addHook("onRequest", async (request) => {
+    app.addHook("onRequest", (request, _reply, done) => {
       arrivals.set(request, performance.now());
+      done();
     });
     app.setErrorHandler((error, request, reply) => {
       const arrived = arrivals.get(request);
       if (!reply.hasHeader("x-clawnex-overhead-ms") && arrived !== undefined) reply.header("x-clawnex-overhead-ms", (performance.now() - arrived).toFixed(3));
       return sendOpenAIError(request, reply, error);
     });
+    // This plugin's routes only: a chat body zod would accept unchanged is not copied by it.
+    app.setValidatorCompiler(chatValidatorCompiler);
     app.removeContentTypeParser("application/json");
     app.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit }, (request, body, done) => {
       try {
