@@ -8,7 +8,7 @@ import type { ScanRecord } from "../scans/scan-service.ts";
 import type { ShieldModeService } from "../scans/shield-mode.ts";
 import { redactSpans } from "../shield/redact.ts";
 import type { Detection, ScanOutcome, Verdict } from "../shield/types.ts";
-import { newId as newTimeOrderedId } from "../store/ids.ts";
+import { newIdNow } from "../store/ids.ts";
 import type { BreakGlassService } from "./breakglass.ts";
 import type { GatewayConfig } from "./config-schema.ts";
 import { type InboundScan, scanInbound } from "./inbound-scan.ts";
@@ -85,7 +85,7 @@ export interface Finish {
  * the primary-key index. Random ids put every row on a different leaf page, which the commit then
  * rewrites whole: about twice the write cost per row, growing with the table.
  */
-export const newId = (prefix: string) => newTimeOrderedId(prefix).id;
+export const newId = newIdNow;
 
 export class GatewayService {
   readonly deps: GatewayDeps;

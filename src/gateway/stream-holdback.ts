@@ -44,11 +44,18 @@ interface Gate {
 const INVISIBLE_OR_COMPAT = /[\p{Cf}\p{Mn}\p{Me}\u00a0\u3000\uff00-\uffef]/u;
 const SPACE = /\s/;
 
+type KeywordGate = { keyword: string } & Gate;
+
 /** Built once per rule set; hands each stream its own tracker. */
 export class HoldbackPlanner {
   readonly max: number;
-  /** Keywords (lower-cased) by first character, each with the longest reach among its rules. */
-  readonly keywordsByFirst = new Map<string, Array<{ keyword: string } & Gate>>();
+  /**
+   * Keywords (lower-cased), each with the longest reach among its rules, by their first two
+   * characters (pairKey); one-character keywords by their character code. Bucketed by one
+   * character, the common letters held a hundred keywords each, tried at every position.
+   */
+  readonly keywordsByPair = new Map<number, KeywordGate[]>();
+  readonly singleCharKeywords = new Map<number, KeywordGate[]>();
   /** Proper prefixes of keywords. */
   readonly partials = new Set<string>();
   readonly longestKeyword: number;
@@ -86,10 +93,11 @@ export class HoldbackPlanner {
     }
     let longest = 0;
     for (const [keyword, g] of keywords) {
-      const first = keyword[0] as string;
-      const list = this.keywordsByFirst.get(first) ?? [];
+      const index = keyword.length === 1 ? this.singleCharKeywords : this.keywordsByPair;
+      const key = keyword.length === 1 ? keyword.charCodeAt(0) : pairKey(keyword, 0);
+      const list = index.get(key) ?? [];
       list.push({ keyword, ...g });
-      this.keywordsByFirst.set(first, list);
+      index.set(key, list);
       longest = Math.max(longest, keyword.length);
       for (let n = 1; n < keyword.length; n++) this.partials.add(keyword.slice(0, n));
     }
@@ -143,6 +151,9 @@ export class HoldbackTracker {
     // ...and a keyword cut by the end of the text (its leading spaces can go).
     const lower = asciiLower(text.slice(Math.max(floor, end - plan.longestKeyword + 1)));
     for (let n = lower.length; n >= 1; n--) {
+      // A partial keyword of two or more characters begins with a keyword's first two: most
+      // suffixes are ruled out without cutting and hashing them.
+      if (n >= 2 && !plan.keywordsByPair.has(pairKey(lower, lower.length - n))) continue;
       const suffix = lower.slice(lower.length - n);
       if (!plan.partials.has(suffix)) continue;
       let at = end - n;
@@ -158,17 +169,27 @@ export class HoldbackTracker {
     const from = Math.max(0, this.#searchedTo - plan.longestKeyword + 1);
     if (from >= text.length) return;
     const lower = asciiLower(text.slice(from));
+    const singles = plan.singleCharKeywords.size > 0;
     for (let i = 0; i < lower.length; i++) {
-      const list = plan.keywordsByFirst.get(lower[i] as string);
-      if (!list) continue;
-      for (const { keyword, reach, alphabet } of list) {
-        // Hits ending before the last search were found then.
-        if (from + i + keyword.length <= this.#searchedTo) continue;
-        if (lower.startsWith(keyword, i)) this.#hits.push({ at: from + i, until: from + i + reach, alphabet, checked: from + i + keyword.length });
-      }
+      if (singles) this.#tryKeywords(plan.singleCharKeywords.get(lower.charCodeAt(i)), lower, from, i);
+      if (i + 1 < lower.length) this.#tryKeywords(plan.keywordsByPair.get(pairKey(lower, i)), lower, from, i);
     }
     this.#searchedTo = text.length;
   }
+
+  #tryKeywords(list: readonly KeywordGate[] | undefined, lower: string, from: number, i: number): void {
+    if (!list) return;
+    for (const { keyword, reach, alphabet } of list) {
+      // Hits ending before the last search were found then.
+      if (from + i + keyword.length <= this.#searchedTo) continue;
+      if (lower.startsWith(keyword, i)) this.#hits.push({ at: from + i, until: from + i + reach, alphabet, checked: from + i + keyword.length });
+    }
+  }
+}
+
+/** The UTF-16 code units at `at` and `at + 1` as one number (a keyword-bucket key). */
+function pairKey(text: string, at: number): number {
+  return text.charCodeAt(at) * 0x10000 + text.charCodeAt(at + 1);
 }
 
 /** Lower-cases A-Z only, so positions in the result are positions in the text. */
