@@ -2,7 +2,7 @@
 // each key is stored; the key itself is shown once, at creation. Authentication reads the row on
 // every request (no cache), so a revocation or expiry made by the CLI in another process applies
 // to the server's very next request.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { isRetryableWriteError } from "../audit/write-transaction.ts";
@@ -49,8 +49,9 @@ const KEY_SHAPE = /^(cnx_[0-9A-Za-z]{8})_[0-9A-Za-z]{32}$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 const MAX_TEXT = 200;
 
+/** One-shot digest: a createHash object per request cost several times as much. */
 function sha256(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
+  return hash("sha256", text, "buffer");
 }
 
 function parseScopes(text: string): string[] {
@@ -102,13 +103,24 @@ function validateScopes(scopes: unknown): string[] {
   return [...new Set(scopes as string[])];
 }
 
+interface KeyRow {
+  row: ApiKeysTable;
+  /** row.key_hash as bytes. */
+  digest: Buffer;
+  /** The key version it was read at (-1: not cached). */
+  version: number;
+}
+
 export class KeyService {
   readonly #db: Kysely<Database>;
   readonly #audit: AuditLog;
   readonly #clock: () => Date;
   readonly #externalChanges: (() => number) | undefined;
-  /** Key rows by prefix, valid while no connection has changed a key (see Store.externalChanges). */
-  readonly #cache = new Map<string, { row: ApiKeysTable; version: number }>();
+  /**
+   * Key rows by prefix, valid while no connection has changed a key (see Store.externalChanges),
+   * with the stored digest already decoded from hex.
+   */
+  readonly #cache = new Map<string, KeyRow>();
   #localChanges = 0;
 
   constructor(db: Kysely<Database>, audit: AuditLog, clock: () => Date = () => new Date(), externalChanges?: () => number) {
@@ -123,16 +135,18 @@ export class KeyService {
     return this.#externalChanges ? this.#externalChanges() * 1_000_000 + this.#localChanges : undefined;
   }
 
-  async #rowByPrefix(prefix: string): Promise<ApiKeysTable | undefined> {
+  async #rowByPrefix(prefix: string): Promise<KeyRow | undefined> {
     const version = this.#version();
     const cached = this.#cache.get(prefix);
-    if (version !== undefined && cached && cached.version === version) return cached.row;
+    if (version !== undefined && cached && cached.version === version) return cached;
     const row = await this.#db.selectFrom("api_keys").selectAll().where("prefix", "=", prefix).executeTakeFirst();
-    if (row && version !== undefined) {
+    if (!row) return undefined;
+    const entry: KeyRow = { row, digest: Buffer.from(row.key_hash, "hex"), version: version ?? -1 };
+    if (version !== undefined) {
       if (this.#cache.size > 10_000) this.#cache.clear();
-      this.#cache.set(prefix, { row, version });
+      this.#cache.set(prefix, entry);
     }
-    return row;
+    return entry;
   }
 
   async create(input: CreateKeyInput, actor: string): Promise<CreatedKey> {
@@ -223,9 +237,9 @@ export class KeyService {
   async authenticate(rawKey: string): Promise<ApiKeyRecord | null> {
     const prefix = typeof rawKey === "string" ? KEY_SHAPE.exec(rawKey)?.[1] : undefined;
     if (prefix === undefined) return null; // not even shaped like a key: no database round trip
-    const row = await this.#rowByPrefix(prefix);
-    if (!row) return null;
-    const stored = Buffer.from(row.key_hash, "hex");
+    const found = await this.#rowByPrefix(prefix);
+    if (!found) return null;
+    const { row, digest: stored } = found;
     const presented = sha256(rawKey);
     // Constant-time over the digests, so response timing reveals nothing about the secret part.
     if (stored.length !== presented.length || !timingSafeEqual(stored, presented)) return null;

@@ -36,8 +36,10 @@ export async function buildServer(services: Services, options: ServerOptions = {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest("apiKey", null);
-  app.addHook("onRequest", async (request, reply) => {
+  // Callback style, not async: every request runs it, and an async hook costs a promise and a turn.
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) => sendError(request, reply, notFound(`route ${request.method} ${request.url.split("?")[0]}`)));
