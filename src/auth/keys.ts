@@ -1,7 +1,8 @@
 // API keys: creation, listing, revocation and request authentication. Only a SHA-256 digest of
-// each key is stored; the key itself is shown once, at creation. Authentication reads the row on
-// every request (no cache), so a revocation or expiry made by the CLI in another process applies
-// to the server's very next request.
+// each key is stored; the key itself is shown once, at creation. Authentication reuses a key's row
+// only while the store's key version (SQLite: bumped by a trigger on every change to api_keys and
+// read on each request; PostgreSQL reads the row each time) is unchanged, so a revocation or
+// expiry made by the CLI in another process applies to the server's very next request.
 import { hash, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { AuditLog } from "../audit/audit-log.ts";
