@@ -3,6 +3,7 @@
 // (lower-case, leetspeak, confusables) so the filter never misses what a folded-view rule finds;
 // extra hits only cost a regex run.
 import { ALWAYS_CONTINUES_WORD, continuesWord, isAsciiWordChar, isWordUnit } from "./keyword-words.ts";
+import type { KeywordHits } from "./keyword-hits.ts";
 import { foldUnit } from "./normalize.ts";
 
 const ALPHABET = 128;
@@ -34,16 +35,12 @@ export class KeywordMatcher {
   /** Per keyword: its length when it must start at a word boundary, else 0. */
   readonly #boundary: Uint16Array;
 
-  /** Per keyword id: where its first occurrence's end offset goes in a positions array. */
-  readonly #slot: Int32Array;
   /** Per keyword id: how many occurrences are located. */
   readonly #capacity: Uint16Array;
   /** Per keyword id: its length in text units (a hit starts this far before its end). */
   readonly #length: Int32Array;
   /** Per keyword id: its hits count only where a word ends after them. */
   readonly #wordEnd: Uint8Array;
-  /** Length of the positions array findAll needs. */
-  readonly positionCount: number;
   /** The longest keyword's length: a walk from the root is in step after this many units. */
   readonly #longest: number;
   /** Hit log of one block, (end, row) pairs, one part per lane (scans are synchronous). */
@@ -65,13 +62,6 @@ export class KeywordMatcher {
     // too short for lanes is logged whole.
     this.#laneLog = 2 * (BLOCK / LANES + this.#longest + 8);
     this.#log = new Int32Array(Math.max(LANES * this.#laneLog, 2 * BLOCK));
-    this.#slot = new Int32Array(keywords.length);
-    let slots = 0;
-    this.#capacity.forEach((capacity, id) => {
-      this.#slot[id] = slots;
-      slots += capacity;
-    });
-    this.positionCount = slots;
     const goto: Array<Map<number, number>> = [new Map()];
     const outputs: Array<number[] | undefined> = [undefined];
     const parent: number[] = [0];
@@ -205,11 +195,6 @@ export class KeywordMatcher {
     }
   }
 
-  /** Index in a positions array of keyword id's first located occurrence. */
-  slot(id: number): number {
-    return this.#slot[id] as number;
-  }
-
   /** Length of keyword id in text units. */
   length(id: number): number {
     return this.#length[id] as number;
@@ -221,18 +206,19 @@ export class KeywordMatcher {
   }
 
   /**
-   * Finds every keyword in text. hits[id] counts occurrences (saturating at 0xffff); the end
-   * offsets of the first capacity(id) occurrences go to positions[slot(id) + k] (positions holds
-   * positionCount entries), in ascending order. Returns how many distinct keywords were found.
+   * Finds every keyword in text, replacing what hits held: how often each occurred, and the end
+   * offsets of the first capacity(id) occurrences of each, ascending. Returns how many distinct
+   * keywords were found.
    */
-  findAll(text: string, hits: Uint16Array, positions: Int32Array): number {
-    let distinct = 0;
+  findAll(text: string, hits: KeywordHits): number {
+    hits.clear();
     for (let from = 0; from < text.length; from += BLOCK) {
       const to = Math.min(text.length, from + BLOCK);
       const ends = this.#walkBlock(text, from, to);
-      for (let lane = 0; lane < LANES; lane++) distinct += this.#record(text, lane * this.#laneLog, ends[lane] as number, hits, positions);
+      for (let lane = 0; lane < LANES; lane++) this.#record(text, lane * this.#laneLog, ends[lane] as number, hits);
     }
-    return distinct;
+    hits.group();
+    return hits.foundCount;
   }
 
   /**
@@ -338,7 +324,7 @@ export class KeywordMatcher {
   }
 
   /** Counts and locates the keywords of the logged states log[from..to) whose hits count (word starts and ends). */
-  #record(text: string, from: number, to: number, hits: Uint16Array, positions: Int32Array): number {
+  #record(text: string, from: number, to: number, hits: KeywordHits): void {
     const log = this.#log;
     const next = this.#next;
     const columns = this.#columns;
@@ -346,9 +332,11 @@ export class KeywordMatcher {
     const wordEnd = this.#wordEnd;
     const outIds = this.#outIds;
     const capacity = this.#capacity;
-    const slot = this.#slot;
+    const { counts, found } = hits;
+    let foundCount = hits.foundCount;
+    let located = hits.log;
+    let logLength = hits.logLength;
     const n = text.length;
-    let distinct = 0;
     for (let h = from; h < to; h += 2) {
       const i = log[h] as number;
       const outputs = (log[h + 1] as number) + columns;
@@ -358,13 +346,21 @@ export class KeywordMatcher {
         const length = boundary[id] as number;
         if (length !== 0 && i >= length && continuesWord(text.charCodeAt(i - length))) continue;
         if (wordEnd[id] === 1 && i + 1 < n && isAsciiWordChar(text.charCodeAt(i + 1))) continue;
-        const count = hits[id] as number;
-        if (count === 0) distinct++;
-        if (count < (capacity[id] as number)) positions[(slot[id] as number) + count] = i + 1;
-        if (count < 0xffff) hits[id] = count + 1;
+        const count = counts[id] as number;
+        if (count === 0) found[foundCount++] = id;
+        if (count < (capacity[id] as number)) {
+          if (logLength + 2 > located.length) {
+            hits.logLength = logLength;
+            located = hits.growLog(2);
+          }
+          located[logLength++] = id;
+          located[logLength++] = i + 1;
+        }
+        if (count < 0xffff) counts[id] = count + 1;
       }
     }
-    return distinct;
+    hits.foundCount = foundCount;
+    hits.logLength = logLength;
   }
 }
 

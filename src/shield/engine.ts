@@ -2,6 +2,7 @@
 // that can match, peel encodings and scan what they hide (bounded), then score. Pure and
 // synchronous: no I/O, no clocks, no globals beyond the compiled rule set.
 import { KeywordMatcher, POSITIONS_PER_KEYWORD, type KeywordKind } from "./aho-corasick.ts";
+import { KeywordHits } from "./keyword-hits.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { prefilterGate } from "./run-gate.ts";
 import { MatchPlaces, prefilterCacheFor, WINDOW_PAD, type CompiledRule, type HitEnds, type Prefilter } from "./match-places.ts";
@@ -188,30 +189,23 @@ export class ShieldEngine {
     return { verdict, score, detections, invisible: normalized.invisible, truncated: budget.chars < 0 };
   }
 
-  /** Keyword hit buffers, one pair per decoding depth (scans are synchronous, layers nest). */
-  readonly #buffers: Array<{ hits: Uint16Array; positions: Int32Array }> = [];
+  /** Keyword hits, one per decoding depth (scans are synchronous, layers nest). */
+  readonly #hits: KeywordHits[] = [];
 
-  #candidateRules(clean: string, depth: number): { rules: number[]; hits: Uint16Array; positions: Int32Array } {
-    let buffer = this.#buffers[depth];
-    if (!buffer) {
-      buffer = { hits: new Uint16Array(this.#matcher.keywordCount), positions: new Int32Array(this.#matcher.positionCount) };
-      this.#buffers[depth] = buffer;
+  #candidateRules(clean: string, depth: number): { rules: number[]; hits: KeywordHits } {
+    let hits = this.#hits[depth];
+    if (!hits) {
+      hits = new KeywordHits(this.#matcher.keywordCount);
+      this.#hits[depth] = hits;
     }
-    const { hits, positions } = buffer;
-    hits.fill(0);
-    const distinct = this.#matcher.findAll(clean, hits, positions);
+    this.#matcher.findAll(clean, hits);
     const candidate = new Uint8Array(this.#compiled.length);
     for (const r of this.#unfiltered) candidate[r] = 1;
-    if (distinct > 0) {
-      for (let id = 0; id < hits.length; id++) {
-        if (hits[id] !== 0) for (const r of this.#keywordRules[id] as number[]) candidate[r] = 1;
-      }
-    }
+    for (let k = 0; k < hits.foundCount; k++) for (const r of this.#keywordRules[hits.found[k] as number] as number[]) candidate[r] = 1;
     const rules: number[] = [];
     for (let r = 0; r < candidate.length; r++) if (candidate[r] === 1) rules.push(r);
-    return { rules, hits, positions };
+    return { rules, hits };
   }
-
 
   #scanLayer(normalized: NormalizedText, direction: Direction, depth: number, budget: { chars: number; segments: number }): Detection[] {
     const { clean } = normalized;
@@ -262,15 +256,15 @@ export class ShieldEngine {
         if (ends !== null && ends.length === 0) continue;
         slack += (this.#prefilters[compiled.prefilter] as Prefilter).reach;
       } else {
-        ends = this.#places.keywordEnds(compiled.keywordIds, candidates.hits, candidates.positions);
+        ends = this.#places.keywordEnds(compiled.keywordIds, candidates.hits);
       }
       const findings: RuleFindings = { found: [], rejected: 0 };
       let patternsMatched = 0;
       for (let p = 0; p < compiled.regexes.length; p++) {
-        const starts = this.#places.matchStarts(compiled, p, view, ends, candidates.hits, candidates.positions);
+        const starts = this.#places.matchStarts(compiled, p, view, ends, candidates.hits);
         const matches = starts
           ? scanAtStarts(rule, compiled.sticky[p] as RegExp, compiled.probes[p] ?? null, view, starts, normalized, findings)
-          : scanInWindows(rule, compiled.regexes[p] as RegExp, view, this.#places.windowPlan(compiled, p, ends, slack, view.length, candidates), normalized, findings, this.#countWork(rule.id));
+          : scanInWindows(rule, compiled.regexes[p] as RegExp, view, this.#places.windowPlan(compiled, p, ends, slack, view.length, candidates.hits), normalized, findings, this.#countWork(rule.id));
         if (starts && this.regexWork) this.regexWork.set(rule.id, (this.regexWork.get(rule.id) ?? 0) + starts.length);
         if (matches > 0) patternsMatched++;
         // Enough evidence: further patterns can't change whether (or where) the rule fires.

@@ -1,6 +1,7 @@
 // Where a rule's patterns run in one layer of a scan: around its keyword or prefilter hits, or,
 // where every match must start at a hit of known words, at exactly those places.
 import type { KeywordMatcher } from "./aho-corasick.ts";
+import type { KeywordHits } from "./keyword-hits.ts";
 import { aroundRuns, gateRuns, type RunGate } from "./run-gate.ts";
 import { EDGE, type WindowPlan } from "./pattern-scan.ts";
 import { mergeWindows } from "./regex-runs.ts";
@@ -101,12 +102,12 @@ export class MatchPlaces {
    * End offsets of a keyword-filtered rule's keyword hits, around which its regexes run. Null
    * when the rule must scan the whole text (no keywords, or too many hits to locate).
    */
-  keywordEnds(keywordIds: readonly number[], hits: Uint16Array, positions: Int32Array): Int32Array | null {
+  keywordEnds(keywordIds: readonly number[], hits: KeywordHits): Int32Array | null {
     if (keywordIds.length === 0) return null;
     let total = 0;
     let hitIds = 0;
     for (const id of keywordIds) {
-      const count = hits[id] as number;
+      const count = hits.counts[id] as number;
       if (count > this.#matcher.capacity(id)) return null;
       total += count;
       if (count > 0) hitIds++;
@@ -114,8 +115,10 @@ export class MatchPlaces {
     const ends = new Int32Array(total);
     let n = 0;
     for (const id of keywordIds) {
-      const slot = this.#matcher.slot(id);
-      for (let k = 0, count = hits[id] as number; k < count; k++) ends[n++] = positions[slot + k] as number;
+      const count = hits.counts[id] as number;
+      if (count === 0) continue;
+      ends.set(hits.ends.subarray(hits.slots[id] as number, (hits.slots[id] as number) + count), n);
+      n += count;
     }
     // Each keyword's hits are in order already; a typed array sorts numerically, natively.
     return hitIds > 1 ? ends.sort() : ends;
@@ -160,13 +163,13 @@ export class MatchPlaces {
    * words, the latter only near a hit of one of the rule's keywords (as its windows would be).
    * Null when it must scan windows instead (no such words, or too many hits to locate).
    */
-  matchStarts(compiled: CompiledRule, p: number, view: string, ends: HitEnds | null, hits: Uint16Array, positions: Int32Array): Int32Array | null {
+  matchStarts(compiled: CompiledRule, p: number, view: string, ends: HitEnds | null, hits: KeywordHits): Int32Array | null {
     if (compiled.lineStarts[p]) return ends && this.#lineStartsNear(view, ends, (compiled.reaches[p] as number) + WINDOW_PAD);
     const ids = compiled.startIds[p];
     if (!ids) return null;
     let total = 0;
     for (const id of ids) {
-      const count = hits[id] as number;
+      const count = hits.counts[id] as number;
       if (count > this.#matcher.capacity(id)) return null;
       total += count;
     }
@@ -177,13 +180,15 @@ export class MatchPlaces {
     // Each keyword's hits are in ascending order: the ones near a keyword hit of the rule are
     // picked in one pass along both lists, and only those few are sorted.
     let n = 0;
+    const located = hits.ends;
     for (const id of ids) {
-      const count = hits[id] as number;
+      const count = hits.counts[id] as number;
+      if (count === 0) continue;
       const length = this.#matcher.length(id);
-      const slot = this.#matcher.slot(id);
+      const slot = hits.slots[id] as number;
       let e = 0;
       for (let k = 0; k < count; k++) {
-        const start = (positions[slot + k] as number) - length;
+        const start = (located[slot + k] as number) - length;
         if (near) {
           while (e < near.length && (near[e] as number) + WINDOW_PAD <= start) e++;
           if (e === near.length) break;
@@ -227,7 +232,7 @@ export class MatchPlaces {
   }
 
   /** Windows for regex p: around its lead keyword hits, or the rule's keyword or prefilter hits. */
-  windowPlan(compiled: CompiledRule, p: number, ends: HitEnds | null, slack: number, length: number, candidates: { hits: Uint16Array; positions: Int32Array }): WindowPlan {
+  windowPlan(compiled: CompiledRule, p: number, ends: HitEnds | null, slack: number, length: number, hits: KeywordHits): WindowPlan {
     const reach = compiled.reaches[p] as number;
     const lead = compiled.prefilter >= 0 ? null : (compiled.leadIds[p] ?? null);
     if (!lead) return { windows: (ends && mergeWindows(ends, reach + slack, reach + slack, length)) ?? [0, length], lead: null };
@@ -235,7 +240,7 @@ export class MatchPlaces {
     // from the start of their hits: a match there looks back no further than its lookbehinds and
     // forward no further than its reach (both count its lookarounds).
     const behind = (compiled.behinds[p] as number) + EDGE;
-    const near = this.keywordEnds(lead, candidates.hits, candidates.positions);
+    const near = this.keywordEnds(lead, hits);
     const windows = (near && mergeWindows(near, (compiled.leadLengths[p] as number) + behind, reach + EDGE, length)) ?? [0, length];
     return { windows, lead: { behind, reach } };
   }

@@ -2,7 +2,8 @@
 // path of normalisation, the folded view and the keyword matcher's compressed alphabet.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { KeywordMatcher, POSITIONS_PER_KEYWORD } from "../../src/shield/aho-corasick.ts";
+import { KeywordMatcher } from "../../src/shield/aho-corasick.ts";
+import { KeywordHits } from "../../src/shield/keyword-hits.ts";
 import { ShieldEngine } from "../../src/shield/engine.ts";
 import { fold, foldUnit, normalize, toOriginalSpan } from "../../src/shield/normalize.ts";
 import { parseRuleFile, RuleLoadError } from "../../src/shield/rule-schema.ts";
@@ -76,10 +77,9 @@ describe("keyword matcher", () => {
   it("finds keywords through case, leetspeak and look-alike letters, at word starts only", () => {
     const keywords = ["ignore", "sk-", "кey", "nc"];
     const matcher = new KeywordMatcher(keywords);
-    const hits = new Uint16Array(keywords.length);
-    const positions = new Int32Array(keywords.length * POSITIONS_PER_KEYWORD);
-    matcher.findAll("1GN0RE this; use sk-abc; the KEY; function nc", hits, positions);
-    assert.deepEqual([...hits], [1, 1, 1, 1]);
-    assert.equal(positions[0], 6);
+    const hits = new KeywordHits(keywords.length);
+    matcher.findAll("1GN0RE this; use sk-abc; the KEY; function nc", hits);
+    assert.deepEqual([...hits.counts], [1, 1, 1, 1]);
+    assert.equal(hits.ends[hits.slots[0] as number], 6);
   });
 });

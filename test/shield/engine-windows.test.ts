@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { KeywordMatcher, POSITIONS_PER_KEYWORD } from "../../src/shield/aho-corasick.ts";
+import { KeywordHits } from "../../src/shield/keyword-hits.ts";
 import { findEncodedSegments } from "../../src/shield/decode.ts";
 import { ShieldEngine } from "../../src/shield/engine.ts";
 import { gatedByDigits, gatedByNonAscii, requiredDigitRun } from "../../src/shield/run-gate.ts";
@@ -60,9 +61,9 @@ describe("keyword word starts", () => {
   it("counts a word keyword's hit after any unit regex \\b accepts, not inside a word", () => {
     const matcher = new KeywordMatcher(["wipe"]);
     const found = (text: string) => {
-      const hits = new Uint16Array(1);
-      matcher.findAll(text, hits, new Int32Array(POSITIONS_PER_KEYWORD));
-      return hits[0];
+      const hits = new KeywordHits(1);
+      matcher.findAll(text, hits);
+      return hits.counts[0];
     };
     for (const text of ["wipe", " wipe", "$wipe", "@wipe", "漢wipe", "_wipe"]) assert.equal(found(text), 1, text);
     for (const text of ["xwipe", "1wipe", "Xwipe"]) assert.equal(found(text), 0, text);
@@ -73,9 +74,9 @@ describe("keyword word starts", () => {
     // text had "$" there (folded to "s"), which regex \b accepts.
     const matcher = new KeywordMatcher(["shell", "the end", "he"]);
     const heHits = (text: string) => {
-      const hits = new Uint16Array(3);
-      matcher.findAll(text, hits, new Int32Array(3 * POSITIONS_PER_KEYWORD));
-      return hits[2];
+      const hits = new KeywordHits(3);
+      matcher.findAll(text, hits);
+      return hits.counts[2];
     };
     for (const text of ["the", "she", "She", "7he", "5he"]) assert.equal(heHits(text), 0, text);
     for (const text of ["he", "$he", "@he", " he", "the he"]) assert.equal(heHits(text), 1, text);

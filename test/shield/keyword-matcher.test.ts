@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { KeywordMatcher, type KeywordKind } from "../../src/shield/aho-corasick.ts";
+import { KeywordHits } from "../../src/shield/keyword-hits.ts";
 import { isWordUnit } from "../../src/shield/keyword-words.ts";
 import { foldUnit } from "../../src/shield/normalize.ts";
 
@@ -37,15 +38,16 @@ describe("keyword matcher on long texts", () => {
     fc.assert(
       fc.property(fc.array(run, { minLength: 1, maxLength: 40 }), (runs) => {
         const text = runs.join("");
-        const hits = new Uint16Array(KEYWORDS.length);
-        const positions = new Int32Array(matcher.positionCount).fill(-1);
-        const distinct = matcher.findAll(text, hits, positions);
+        const hits = new KeywordHits(KEYWORDS.length);
+        const distinct = matcher.findAll(text, hits);
         const expected = KEYWORDS.map((k) => plainSearch(text, k));
         assert.equal(distinct, expected.filter((ends) => ends.length > 0).length);
         expected.forEach((ends, id) => {
-          assert.equal(hits[id], Math.min(ends.length, 0xffff), KEYWORDS[id]?.text);
+          assert.equal(hits.counts[id], Math.min(ends.length, 0xffff), KEYWORDS[id]?.text);
           const located = Math.min(ends.length, matcher.capacity(id));
-          assert.deepEqual([...positions.subarray(matcher.slot(id), matcher.slot(id) + located)], ends.slice(0, located), KEYWORDS[id]?.text);
+          assert.equal(hits.located(id), located, KEYWORDS[id]?.text);
+          const slot = hits.slots[id] as number;
+          assert.deepEqual([...hits.ends.subarray(slot, slot + located)], ends.slice(0, located), KEYWORDS[id]?.text);
         });
       }),
       { numRuns: 40, seed: 20261125 },
