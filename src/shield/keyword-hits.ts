@@ -31,6 +31,17 @@ export class KeywordHits {
     return this.counts[id] === 0 ? 0 : (this.#cursor[id] as number) - (this.slots[id] as number);
   }
 
+  /** How many ends of these keywords are located in all, or -1 when one occurred more often than was located. */
+  locatedTotal(ids: readonly number[]): number {
+    let total = 0;
+    for (const id of ids) {
+      const located = this.located(id);
+      if (located < (this.counts[id] as number)) return -1;
+      total += located;
+    }
+    return total;
+  }
+
   /** Forgets the previous scan's hits (only the keywords it found are reset). */
   clear(): void {
     for (let k = 0; k < this.foundCount; k++) this.counts[this.found[k] as number] = 0;

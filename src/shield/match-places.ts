@@ -104,21 +104,18 @@ export class MatchPlaces {
    */
   keywordEnds(keywordIds: readonly number[], hits: KeywordHits): Int32Array | null {
     if (keywordIds.length === 0) return null;
-    let total = 0;
+    const total = hits.locatedTotal(keywordIds);
+    if (total < 0) return null;
+    const ends = new Int32Array(total);
+    let n = 0;
     let hitIds = 0;
     for (const id of keywordIds) {
       const count = hits.counts[id] as number;
-      if (count > this.#matcher.capacity(id)) return null;
-      total += count;
-      if (count > 0) hitIds++;
-    }
-    const ends = new Int32Array(total);
-    let n = 0;
-    for (const id of keywordIds) {
-      const count = hits.counts[id] as number;
       if (count === 0) continue;
-      ends.set(hits.ends.subarray(hits.slots[id] as number, (hits.slots[id] as number) + count), n);
+      const slot = hits.slots[id] as number;
+      ends.set(hits.ends.subarray(slot, slot + count), n);
       n += count;
+      hitIds++;
     }
     // Each keyword's hits are in order already; a typed array sorts numerically, natively.
     return hitIds > 1 ? ends.sort() : ends;
@@ -167,12 +164,8 @@ export class MatchPlaces {
     if (compiled.lineStarts[p]) return ends && this.#lineStartsNear(view, ends, (compiled.reaches[p] as number) + WINDOW_PAD);
     const ids = compiled.startIds[p];
     if (!ids) return null;
-    let total = 0;
-    for (const id of ids) {
-      const count = hits.counts[id] as number;
-      if (count > this.#matcher.capacity(id)) return null;
-      total += count;
-    }
+    const total = hits.locatedTotal(ids);
+    if (total < 0) return null;
     if (total === 0) return EMPTY_STARTS;
     if (this.#starts.length < total) this.#starts = new Int32Array(total * 2);
     const near = compiled.startNear[p] ? ends : null;
