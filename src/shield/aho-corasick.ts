@@ -146,12 +146,10 @@ export class KeywordMatcher {
     // time, then share a compact, cache-resident part of the (several megabyte) table.
     const rank = new Int32Array(stateCount);
     queue.forEach((state, index) => (rank[state] = index));
-    const ranked = new Int32Array(stateCount * columns);
     const rankedWide: Array<Map<number, number> | undefined> = new Array(stateCount);
     const rankedFail = new Int32Array(stateCount);
     const rankedOutputs: Array<number[] | undefined> = new Array(stateCount);
     queue.forEach((state, index) => {
-      for (let c = 0; c < columns; c++) ranked[index * columns + c] = rank[delta[state * columns + c] as number] as number;
       const transitions = wide[state];
       if (transitions) rankedWide[index] = new Map([...transitions].map(([unit, next]) => [unit, rank[next] as number]));
       rankedFail[index] = rank[fail[state] as number] as number;
@@ -170,15 +168,15 @@ export class KeywordMatcher {
     this.#stride = stride;
     const table = new Int32Array(stateCount * stride);
     const flat: number[] = [];
-    for (let state = 0; state < stateCount; state++) {
+    queue.forEach((state, index) => {
       for (let c = 0; c < columns; c++) {
-        const next = ranked[state * columns + c] as number;
-        table[state * stride + c] = ((next * stride) << 1) | (rankedOutputs[next] === undefined ? 0 : 1);
+        const next = rank[delta[state * columns + c] as number] as number;
+        table[index * stride + c] = ((next * stride) << 1) | (rankedOutputs[next] === undefined ? 0 : 1);
       }
-      table[state * stride + columns] = flat.length;
-      flat.push(...(rankedOutputs[state] ?? []));
-      table[state * stride + columns + 1] = flat.length;
-    }
+      table[index * stride + columns] = flat.length;
+      flat.push(...(rankedOutputs[index] ?? []));
+      table[index * stride + columns + 1] = flat.length;
+    });
     this.#next = table;
     this.#wide = rankedWide;
     this.#outIds = Int32Array.from(flat);
