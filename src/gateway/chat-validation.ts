@@ -7,13 +7,9 @@
 // reject would pass.
 import type { FastifySchemaCompiler } from "fastify";
 import { validatorCompiler } from "fastify-type-provider-zod";
+import { isRecord } from "../json-record.ts";
 
 type Zod = Parameters<typeof validatorCompiler>[0]["schema"];
-
-/** zod's idea of an object: not null, not an array. */
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isBoundedString(value: unknown, min: number, max: number): boolean {
   return typeof value === "string" && value.length >= min && value.length <= max;

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import JSON5 from "json5";
-import { isObject, type JsonObject } from "../trust/config-loader.ts";
+import { type JsonObject } from "../trust/config-loader.ts";
+import { isRecord } from "../../json-record.ts";
 
 export interface ConnectOptions {
   configPath: string;
@@ -45,7 +46,7 @@ const manifestPath = (configPath: string) => `${configPath}.clawnex-connect.json
 
 function modelRef(value: unknown): string | null {
   if (typeof value === "string") return value;
-  if (isObject(value) && typeof value.primary === "string") return value.primary;
+  if (isRecord(value) && typeof value.primary === "string") return value.primary;
   return null;
 }
 
@@ -65,7 +66,7 @@ function repoint(holder: JsonObject, key: string, path: string, providerId: stri
     return `${providerId}/${parts.model}`;
   };
   if (typeof value === "string") holder[key] = swap(value);
-  else if (isObject(value)) {
+  else if (isRecord(value)) {
     if (typeof value.primary === "string") value.primary = swap(value.primary);
     if (Array.isArray(value.fallbacks)) value.fallbacks = value.fallbacks.map((f) => (typeof f === "string" ? swap(f) : f));
   }
@@ -74,13 +75,13 @@ function repoint(holder: JsonObject, key: string, path: string, providerId: stri
 export function connect(options: ConnectOptions): ConnectResult {
   const raw = readFileSync(options.configPath, "utf8");
   const config = JSON5.parse(raw) as unknown;
-  if (!isObject(config)) throw new Error(`${options.configPath}: the top level must be an object`);
+  if (!isRecord(config)) throw new Error(`${options.configPath}: the top level must be an object`);
   const manifestFile = manifestPath(options.configPath);
   const previous = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest) : null;
   const models = new Set<string>();
   const repointed: string[] = [];
-  const agents = isObject(config.agents) ? config.agents : {};
-  const defaults = isObject(agents.defaults) ? agents.defaults : null;
+  const agents = isRecord(config.agents) ? config.agents : {};
+  const defaults = isRecord(agents.defaults) ? agents.defaults : null;
   const usedProviders = new Set<string>();
   const note = (ref: string | null) => {
     const parts = ref ? splitRef(ref) : null;
@@ -89,31 +90,31 @@ export function connect(options: ConnectOptions): ConnectResult {
   if (defaults) {
     note(modelRef(defaults.model));
     repoint(defaults, "model", "agents.defaults.model", options.providerId, repointed, models);
-    if (isObject(defaults.models)) {
+    if (isRecord(defaults.models)) {
       for (const [ref, settings] of Object.entries(defaults.models)) {
         const parts = splitRef(ref);
         if (parts && parts.provider !== options.providerId) defaults.models[`${options.providerId}/${parts.model}`] ??= settings;
       }
     }
   }
-  const entries = isObject(agents.entries) ? Object.entries(agents.entries) : Array.isArray(agents.list) ? agents.list.map((a, i) => [String(i), a] as const) : [];
+  const entries = isRecord(agents.entries) ? Object.entries(agents.entries) : Array.isArray(agents.list) ? agents.list.map((a, i) => [String(i), a] as const) : [];
   for (const [id, entry] of entries) {
-    if (!isObject(entry) || entry.model === undefined) continue;
+    if (!isRecord(entry) || entry.model === undefined) continue;
     note(modelRef(entry.model));
-    repoint(entry, "model", isObject(agents.entries) ? `agents.entries.${id}.model` : `agents.list[${id}].model`, options.providerId, repointed, models);
+    repoint(entry, "model", isRecord(agents.entries) ? `agents.entries.${id}.model` : `agents.list[${id}].model`, options.providerId, repointed, models);
   }
-  const modelsSection: JsonObject = isObject(config.models) ? config.models : (config.models = {});
-  const providers: JsonObject = isObject(modelsSection.providers) ? modelsSection.providers : (modelsSection.providers = {});
-  const upstreams = [...usedProviders].map((p) => ({ provider: p, baseUrl: isObject(providers[p]) && typeof providers[p].baseUrl === "string" ? (providers[p].baseUrl as string) : null }));
+  const modelsSection: JsonObject = isRecord(config.models) ? config.models : (config.models = {});
+  const providers: JsonObject = isRecord(modelsSection.providers) ? modelsSection.providers : (modelsSection.providers = {});
+  const upstreams = [...usedProviders].map((p) => ({ provider: p, baseUrl: isRecord(providers[p]) && typeof providers[p].baseUrl === "string" ? (providers[p].baseUrl as string) : null }));
   // Keep each model's catalogue entry (context window, limits, cost) from the provider it came from.
   const catalogue = new Map<string, JsonObject>();
   for (const provider of Object.values(providers)) {
-    if (!isObject(provider) || !Array.isArray(provider.models)) continue;
-    for (const m of provider.models) if (isObject(m) && typeof m.id === "string" && !catalogue.has(m.id)) catalogue.set(m.id, m);
+    if (!isRecord(provider) || !Array.isArray(provider.models)) continue;
+    for (const m of provider.models) if (isRecord(m) && typeof m.id === "string" && !catalogue.has(m.id)) catalogue.set(m.id, m);
   }
   const existing = providers[options.providerId];
-  const existingModels = isObject(existing) && Array.isArray(existing.models) ? existing.models : [];
-  for (const m of existingModels) if (isObject(m) && typeof m.id === "string") models.add(m.id);
+  const existingModels = isRecord(existing) && Array.isArray(existing.models) ? existing.models : [];
+  for (const m of existingModels) if (isRecord(m) && typeof m.id === "string") models.add(m.id);
   const baseUrl = `${options.clawnexUrl.replace(/\/+$/, "")}/v1`;
   providers[options.providerId] = {
     baseUrl,

@@ -7,6 +7,7 @@
 // ("gateway-client"), whose scopes OpenClaw keeps only on direct loopback connections; a remote
 // gateway clears a device-less client's scopes, so `status` and `usage.cost` then answer "missing
 // scope" (kept in `errors`) and only the hello's server version is read.
+import { isRecord } from "../../json-record.ts";
 
 export interface GatewayStatusRead {
   at: string;
@@ -37,28 +38,25 @@ function wsUrl(base: string): string {
   return url.toString();
 }
 
-type Json = Record<string, unknown>;
-
-const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /** usage.cost: `totals.totalCost` when present, else the sum of `daily[].totalCost`. */
 function totalCost(payload: unknown): number | null {
-  if (!isJson(payload)) return null;
-  const totals = isJson(payload.totals) ? num(payload.totals.totalCost) : null;
+  if (!isRecord(payload)) return null;
+  const totals = isRecord(payload.totals) ? num(payload.totals.totalCost) : null;
   if (totals !== null) return totals;
   if (!Array.isArray(payload.daily)) return num(payload.totalCost);
-  return Math.round(payload.daily.reduce((sum: number, d) => sum + (isJson(d) ? (num(d.totalCost) ?? 0) : 0), 0) * 1e6) / 1e6;
+  return Math.round(payload.daily.reduce((sum: number, d) => sum + (isRecord(d) ? (num(d.totalCost) ?? 0) : 0), 0) * 1e6) / 1e6;
 }
 
 /** status: sessions.count, sessions.byAgent[{agentId, count}], heartbeat.agents[{agentId}]. */
 function agentsOf(payload: unknown): { sessions: number | null; agents: Array<{ id: string; sessions: number | null }> } {
-  if (!isJson(payload)) return { sessions: null, agents: [] };
-  const sessions = isJson(payload.sessions) ? payload.sessions : {};
+  if (!isRecord(payload)) return { sessions: null, agents: [] };
+  const sessions = isRecord(payload.sessions) ? payload.sessions : {};
   const agents = new Map<string, number | null>();
-  for (const a of Array.isArray(sessions.byAgent) ? sessions.byAgent : []) if (isJson(a) && typeof a.agentId === "string") agents.set(a.agentId, num(a.count));
-  const heartbeat = isJson(payload.heartbeat) ? payload.heartbeat : {};
-  for (const a of Array.isArray(heartbeat.agents) ? heartbeat.agents : []) if (isJson(a) && typeof a.agentId === "string" && !agents.has(a.agentId)) agents.set(a.agentId, null);
+  for (const a of Array.isArray(sessions.byAgent) ? sessions.byAgent : []) if (isRecord(a) && typeof a.agentId === "string") agents.set(a.agentId, num(a.count));
+  const heartbeat = isRecord(payload.heartbeat) ? payload.heartbeat : {};
+  for (const a of Array.isArray(heartbeat.agents) ? heartbeat.agents : []) if (isRecord(a) && typeof a.agentId === "string" && !agents.has(a.agentId)) agents.set(a.agentId, null);
   return { sessions: num(sessions.count), agents: [...agents].map(([id, count]) => ({ id, sessions: count })) };
 }
 

@@ -5,6 +5,7 @@
 // else is "unknown" and counted, never fatal.
 import type { Direction } from "../../shield/types.ts";
 import { stripInboundMetadata } from "./inbound-meta.ts";
+import { isRecord } from "../../json-record.ts";
 
 export type MessageRole = "user" | "assistant" | "toolResult" | "custom_message";
 
@@ -48,10 +49,6 @@ const PASSIVE_TYPES = new Set(["custom", "compaction", "branch_summary", "reset"
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function str(value: unknown): string | null {
   return typeof value === "string" ? value : null;
 }
@@ -72,7 +69,7 @@ function textOf(content: unknown): string {
   const parts: string[] = [];
   for (const part of content) {
     if (typeof part === "string") parts.push(part);
-    else if (isObject(part) && part.type === "text" && typeof part.text === "string") parts.push(part.text);
+    else if (isRecord(part) && part.type === "text" && typeof part.text === "string") parts.push(part.text);
   }
   return parts.join("\n");
 }
@@ -91,7 +88,7 @@ function assistant(message: Json, scanToolCalls: boolean): { targets: ScanTarget
   if (text.trim() !== "") targets.push({ part: "text", text, direction: "outbound", role: "assistant" });
   if (Array.isArray(message.content)) {
     for (const part of message.content) {
-      if (!isObject(part) || part.type !== "toolCall") continue;
+      if (!isRecord(part) || part.type !== "toolCall") continue;
       const id = str(part.id) ?? "";
       if (id) toolCallIds.push(normalizeToolCallId(id));
       if (!scanToolCalls) continue;
@@ -99,8 +96,8 @@ function assistant(message: Json, scanToolCalls: boolean): { targets: ScanTarget
       targets.push({ part: `toolCall:${id}`, text: `${str(part.name) ?? "tool"} ${args}`, direction: "outbound", role: "assistant", toolCallId: id, toolName: str(part.name) ?? undefined });
     }
   }
-  const usage = isObject(message.usage) ? message.usage : {};
-  const cost = isObject(usage.cost) ? usage.cost : {};
+  const usage = isRecord(message.usage) ? message.usage : {};
+  const cost = isRecord(usage.cost) ? usage.cost : {};
   const stopReason = str(message.stopReason);
   const errorMessage = str(message.errorMessage);
   const input = num(usage.input);
@@ -130,7 +127,7 @@ export interface InterpretOptions {
 }
 
 export function interpretEvent(raw: unknown, options: InterpretOptions): Interpreted {
-  if (!isObject(raw)) return { kind: "unknown", type: Array.isArray(raw) ? "array" : typeof raw };
+  if (!isRecord(raw)) return { kind: "unknown", type: Array.isArray(raw) ? "array" : typeof raw };
   const type = str(raw.type) ?? "(none)";
   const timestamp = timestampOf(raw);
   if (type === "session") return { kind: "session", id: str(raw.id), timestamp };
@@ -143,7 +140,7 @@ export function interpretEvent(raw: unknown, options: InterpretOptions): Interpr
     const text = textOf(raw.content);
     return { kind: "message", id, timestamp, role: "custom_message", targets: text.trim() ? [{ part: "text", text, direction: "inbound", role: "custom_message" }] : [], call: null };
   }
-  if (type !== "message" || !id || !isObject(raw.message)) return { kind: "unknown", type };
+  if (type !== "message" || !id || !isRecord(raw.message)) return { kind: "unknown", type };
   const message = raw.message;
   const role = str(message.role);
   if (role === "user") {

@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import JSON5 from "json5";
+import { isRecord } from "../../json-record.ts";
 
 export type JsonObject = Record<string, unknown>;
 
@@ -26,12 +27,8 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const MAX_DEPTH = 10;
 const ENV_REF = /\$?\$\{([A-Z_][A-Z0-9_]*)\}/g;
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isObject(base) || !isObject(over)) return over;
+  if (!isRecord(base) || !isRecord(over)) return over;
   const out: JsonObject = { ...base };
   for (const [key, value] of Object.entries(over)) out[key] = key in out ? deepMerge(out[key], value) : value;
   return out;
@@ -87,11 +84,11 @@ class Loader {
 
   resolveIncludes(value: unknown, dir: string, depth: number, chain: string[]): unknown {
     if (Array.isArray(value)) return value.map((v) => this.resolveIncludes(v, dir, depth, chain));
-    if (!isObject(value)) return value;
+    if (!isRecord(value)) return value;
     let out: JsonObject = {};
     if ("$include" in value) {
       const included = this.include(value.$include, dir, depth, chain);
-      out = isObject(included) ? { ...included } : {};
+      out = isRecord(included) ? { ...included } : {};
     }
     for (const [key, child] of Object.entries(value)) {
       if (key === "$include") continue;
@@ -120,7 +117,7 @@ function substitute(value: unknown, path: string, env: (name: string) => string 
     return out;
   }
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, `${path}[${i}]`, env, envPaths, missing));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, path ? `${path}.${k}` : k, env, envPaths, missing)]));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, path ? `${path}.${k}` : k, env, envPaths, missing)]));
   return value;
 }
 
@@ -128,7 +125,7 @@ function substitute(value: unknown, path: string, env: (name: string) => string 
 export function loadOpenclawConfig(path: string, env: (name: string) => string | undefined): LoadedConfig {
   const loader = new Loader(path);
   const parsed = loader.readFile(path);
-  if (!isObject(parsed)) throw new Error(`${path}: the top level must be an object`);
+  if (!isRecord(parsed)) throw new Error(`${path}: the top level must be an object`);
   const included = loader.resolveIncludes(parsed, dirname(path), 0, [path]);
   const envPaths = new Set<string>();
   const missing = new Set<string>();
@@ -140,7 +137,7 @@ export function loadOpenclawConfig(path: string, env: (name: string) => string |
 export function getPath(config: unknown, path: string): unknown {
   let current: unknown = config;
   for (const key of path.split(".")) {
-    if (!isObject(current)) return undefined;
+    if (!isRecord(current)) return undefined;
     current = current[key];
   }
   return current;

@@ -4,8 +4,9 @@
 // `dmPolicy`/`allowFrom`. Secrets are classified (plaintext / ${ENV} / SecretRef) and only their
 // length is kept, except in `compareKey`, which never leaves the process.
 import { createHash } from "node:crypto";
-import { getPath, isObject, type JsonObject, type LoadedConfig } from "./config-loader.ts";
+import { getPath, type JsonObject, type LoadedConfig } from "./config-loader.ts";
 import { effectiveTools } from "./tools.ts";
+import { isRecord } from "../../json-record.ts";
 
 export interface SecretField {
   path: string;
@@ -71,7 +72,7 @@ function str(value: unknown): string | null {
 
 function secret(loaded: LoadedConfig, path: string): SecretField {
   const value = getPath(loaded.config, path);
-  if (isObject(value) && typeof value.source === "string") return { path, kind: "ref", length: 0, compareKey: `ref:${value.source}:${String(value.id)}` };
+  if (isRecord(value) && typeof value.source === "string") return { path, kind: "ref", length: 0, compareKey: `ref:${value.source}:${String(value.id)}` };
   if (typeof value !== "string" || value === "") return { path, kind: "unset", length: 0, compareKey: null };
   const unresolved = /\$\{[A-Z_][A-Z0-9_]*\}/.test(value);
   return { path, kind: loaded.envPaths.has(path) ? "env" : "plaintext", length: unresolved ? 0 : value.length, compareKey: unresolved ? null : createHash("sha256").update(value).digest("hex") };
@@ -79,7 +80,7 @@ function secret(loaded: LoadedConfig, path: string): SecretField {
 
 /** tools.exec.mode, or the legacy security/ask pair mapped the way Doctor migrates it. */
 function execMode(exec: unknown): string | null {
-  if (!isObject(exec)) return null;
+  if (!isRecord(exec)) return null;
   const mode = str(exec.mode);
   if (mode) return mode;
   const security = str(exec.security);
@@ -92,13 +93,13 @@ function execMode(exec: unknown): string | null {
 
 function channelAccess(config: JsonObject): ChannelAccess[] {
   const channels = getPath(config, "channels");
-  if (!isObject(channels)) return [];
+  if (!isRecord(channels)) return [];
   const defaultGroupPolicy = str(getPath(config, "channels.defaults.groupPolicy")) ?? "allowlist";
   const out: ChannelAccess[] = [];
   for (const [channel, raw] of Object.entries(channels)) {
-    if (NOT_CHANNELS.has(channel) || !isObject(raw) || raw.enabled === false) continue;
+    if (NOT_CHANNELS.has(channel) || !isRecord(raw) || raw.enabled === false) continue;
     const read = (node: JsonObject, path: string, inherited?: ChannelAccess): ChannelAccess => {
-      const dm = isObject(node.dm) ? node.dm : {};
+      const dm = isRecord(node.dm) ? node.dm : {};
       const dmPolicy = str(node.dmPolicy) ?? str(dm.policy);
       const allowFrom = Array.isArray(node.allowFrom) ? strings(node.allowFrom) : Array.isArray(dm.allowFrom) ? strings(dm.allowFrom) : null;
       return {
@@ -115,7 +116,7 @@ function channelAccess(config: JsonObject): ChannelAccess[] {
       };
     };
     const root = read(raw, `channels.${channel}`);
-    const accounts = isObject(raw.accounts) ? Object.entries(raw.accounts).filter(([, a]) => isObject(a)) : [];
+    const accounts = isRecord(raw.accounts) ? Object.entries(raw.accounts).filter(([, a]) => isRecord(a)) : [];
     if (accounts.length === 0) out.push(root);
     for (const [accountId, account] of accounts) out.push({ ...read(account as JsonObject, `channels.${channel}.accounts.${accountId}`, root), accountId });
   }
@@ -124,26 +125,26 @@ function channelAccess(config: JsonObject): ChannelAccess[] {
 
 function agentEntries(config: JsonObject): Array<{ id: string; path: string; node: JsonObject }> {
   const entries = getPath(config, "agents.entries");
-  if (isObject(entries)) return Object.entries(entries).filter(([, v]) => isObject(v)).map(([id, node]) => ({ id, path: `agents.entries.${id}`, node: node as JsonObject }));
+  if (isRecord(entries)) return Object.entries(entries).filter(([, v]) => isRecord(v)).map(([id, node]) => ({ id, path: `agents.entries.${id}`, node: node as JsonObject }));
   const list = getPath(config, "agents.list");
   if (Array.isArray(list)) {
-    return list.flatMap((node, i) => (isObject(node) && typeof node.id === "string" ? [{ id: node.id, path: `agents.list[${i}]`, node }] : []));
+    return list.flatMap((node, i) => (isRecord(node) && typeof node.id === "string" ? [{ id: node.id, path: `agents.list[${i}]`, node }] : []));
   }
   // No agents configured: OpenClaw runs the implicit "main" agent on the defaults.
   return [{ id: "main", path: "agents.entries.main", node: {} }];
 }
 
 function agentModel(config: JsonObject, id: string, path: string, node: JsonObject): AgentModel {
-  const globalTools = isObject(config.tools) ? config.tools : {};
-  const tools = isObject(node.tools) ? node.tools : {};
-  const defaults = isObject(getPath(config, "agents.defaults")) ? (getPath(config, "agents.defaults") as JsonObject) : {};
+  const globalTools = isRecord(config.tools) ? config.tools : {};
+  const tools = isRecord(node.tools) ? node.tools : {};
+  const defaults = isRecord(getPath(config, "agents.defaults")) ? (getPath(config, "agents.defaults") as JsonObject) : {};
   const profile = str(tools.profile) ?? str(globalTools.profile);
   const allow = Array.isArray(tools.allow) ? strings(tools.allow) : Array.isArray(globalTools.allow) ? strings(globalTools.allow) : null;
   const agentExec = execMode(tools.exec);
   const globalExec = execMode(globalTools.exec);
-  const elevatedGlobal = isObject(globalTools.elevated) ? globalTools.elevated : {};
-  const elevatedAgent = isObject(tools.elevated) ? tools.elevated : {};
-  const allowFrom = isObject(elevatedAgent.allowFrom) ? elevatedAgent.allowFrom : isObject(elevatedGlobal.allowFrom) ? elevatedGlobal.allowFrom : {};
+  const elevatedGlobal = isRecord(globalTools.elevated) ? globalTools.elevated : {};
+  const elevatedAgent = isRecord(tools.elevated) ? tools.elevated : {};
+  const allowFrom = isRecord(elevatedAgent.allowFrom) ? elevatedAgent.allowFrom : isRecord(elevatedGlobal.allowFrom) ? elevatedGlobal.allowFrom : {};
   const sandbox = str(getPath(node, "sandbox.mode")) ?? str(getPath(defaults, "sandbox.mode")) ?? "off";
   const workspaceOnly = getPath(tools, "fs.workspaceOnly") ?? getPath(globalTools, "fs.workspaceOnly");
   return {
@@ -164,7 +165,7 @@ function agentModel(config: JsonObject, id: string, path: string, node: JsonObje
 export function buildModel(loaded: LoadedConfig): OpenclawModel {
   const c = loaded.config;
   const providers = getPath(c, "models.providers");
-  const plugins = isObject(c.plugins) ? c.plugins : {};
+  const plugins = isRecord(c.plugins) ? c.plugins : {};
   return {
     gateway: {
       bind: str(getPath(c, "gateway.bind")) ?? "loopback",
@@ -186,16 +187,16 @@ export function buildModel(loaded: LoadedConfig): OpenclawModel {
     },
     channels: channelAccess(c),
     agents: agentEntries(c).map((a) => agentModel(c, a.id, a.path, a.node)),
-    providers: isObject(providers)
-      ? Object.entries(providers).filter(([, p]) => isObject(p)).map(([id, p]) => ({ id, path: `models.providers.${id}`, baseUrl: str((p as JsonObject).baseUrl), apiKey: secret(loaded, `models.providers.${id}.apiKey`) }))
+    providers: isRecord(providers)
+      ? Object.entries(providers).filter(([, p]) => isRecord(p)).map(([id, p]) => ({ id, path: `models.providers.${id}`, baseUrl: str((p as JsonObject).baseUrl), apiKey: secret(loaded, `models.providers.${id}.apiKey`) }))
       : [],
     bindings: (Array.isArray(c.bindings) ? c.bindings : []).flatMap((b) =>
-      isObject(b) && typeof b.agentId === "string" && isObject(b.match) && typeof b.match.channel === "string" ? [{ agentId: b.agentId, channel: b.match.channel, accountId: str(b.match.accountId) }] : [],
+      isRecord(b) && typeof b.agentId === "string" && isRecord(b.match) && typeof b.match.channel === "string" ? [{ agentId: b.agentId, channel: b.match.channel, accountId: str(b.match.accountId) }] : [],
     ),
     plugins: {
       allow: Array.isArray(plugins.allow) ? strings(plugins.allow) : null,
-      entries: isObject(plugins.entries) ? Object.entries(plugins.entries).filter(([, e]) => !isObject(e) || e.enabled !== false).map(([id]) => id) : [],
-      installs: isObject(plugins.installs) ? (Object.fromEntries(Object.entries(plugins.installs).filter(([, v]) => isObject(v))) as Record<string, JsonObject>) : {},
+      entries: isRecord(plugins.entries) ? Object.entries(plugins.entries).filter(([, e]) => !isRecord(e) || e.enabled !== false).map(([id]) => id) : [],
+      installs: isRecord(plugins.installs) ? (Object.fromEntries(Object.entries(plugins.installs).filter(([, v]) => isRecord(v))) as Record<string, JsonObject>) : {},
     },
   };
 }

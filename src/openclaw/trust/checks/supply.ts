@@ -2,8 +2,9 @@
 // and plugins and skills that are not pinned or not on an allowlist.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { getPath, isObject } from "../config-loader.ts";
+import { getPath } from "../config-loader.ts";
 import { type AuditContext, type Finding, finding } from "../findings.ts";
+import { isRecord } from "../../../json-record.ts";
 
 const PINNED_SPEC = /@\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
 const SECRET_KEYS = new Set(["botToken", "token", "appToken", "signingSecret", "apiKey", "password", "webhookSecret", "accessToken"]);
@@ -36,9 +37,9 @@ export function secretChecks(ctx: AuditContext): Finding[] {
   if (gatewaySecret.kind === "plaintext") out.push(finding(g.authMode === "password" ? "config.secrets.gateway_password_in_config" : "clawnex.secrets.gateway_token_in_config", "medium", "Gateway secret stored in the config", gatewaySecret.path, "The gateway secret sits in openclaw.json, readable by every tool that reads config.", "Move it to OPENCLAW_GATEWAY_TOKEN (\"${OPENCLAW_GATEWAY_TOKEN}\") or a SecretRef."));
   if (ctx.model.hooks.token.kind === "plaintext") out.push(finding("config.secrets.hooks_token_in_config", "low", "Hooks token stored in the config", "hooks.token", "The webhook bearer token sits in openclaw.json.", "Use an ${ENV} reference."));
   const channels = getPath(ctx.loaded.config, "channels");
-  if (isObject(channels)) {
+  if (isRecord(channels)) {
     for (const [channel, node] of Object.entries(channels)) {
-      if (!isObject(node)) continue;
+      if (!isRecord(node)) continue;
       for (const [key, value] of Object.entries(node)) {
         const path = `channels.${channel}.${key}`;
         if (SECRET_KEYS.has(key) && typeof value === "string" && value !== "" && !ctx.loaded.envPaths.has(path)) {
@@ -63,7 +64,7 @@ export function providerChecks(ctx: AuditContext): Finding[] {
     out.push(finding("clawnex.providers.bypass_gateway", "high", `Provider ${p.id} does not go through the ClawNex gateway`, p.baseUrl ? `${p.path}.baseUrl` : p.path, p.baseUrl ? `${p.path}.baseUrl is ${o ?? "not a URL"}: model calls to it skip the Shield.` : `${p.path} has no baseUrl: OpenClaw calls the provider's public API directly.`, "Run `clawnex openclaw connect` to add a provider that points at the ClawNex gateway, and use its models."));
   }
   const primary = getPath(ctx.loaded.config, "agents.defaults.model");
-  const model = typeof primary === "string" ? primary : isObject(primary) && typeof primary.primary === "string" ? primary.primary : null;
+  const model = typeof primary === "string" ? primary : isRecord(primary) && typeof primary.primary === "string" ? primary.primary : null;
   const provider = model?.includes("/") ? model.slice(0, model.indexOf("/")) : null;
   if (provider && !routed.has(provider) && !ctx.model.providers.some((p) => p.id === provider)) {
     out.push(finding("clawnex.providers.default_model_bypasses_gateway", "high", "The default model uses a built-in provider, not the ClawNex gateway", "agents.defaults.model.primary", `The default model ${model} is served by OpenClaw's built-in ${provider} provider, straight from the host.`, "Point the default model at a provider that routes through ClawNex (`clawnex openclaw connect`)."));
@@ -88,7 +89,7 @@ export function pluginChecks(ctx: AuditContext): Finding[] {
     if (spec && typeof record.integrity !== "string") out.push(finding("plugins.installs_missing_integrity", "low", `Plugin ${id} has no integrity hash`, `plugins.installs.${id}`, "The install record carries no integrity hash to verify the package against.", "Reinstall with a pinned version so the integrity is recorded."));
   }
   const skillEntries = getPath(ctx.loaded.config, "skills.entries");
-  const listed = new Set(isObject(skillEntries) ? Object.keys(skillEntries) : []);
+  const listed = new Set(isRecord(skillEntries) ? Object.keys(skillEntries) : []);
   for (const skill of subdirs(join(ctx.stateDir, "skills"))) {
     if (!listed.has(skill)) out.push(finding("clawnex.skills.unlisted", "low", `Managed skill ${skill} is not declared in the config`, join(ctx.stateDir, "skills", skill), "A skill installed in the state dir loads for every agent without appearing in skills.entries; its instructions enter the system prompt.", `Review it, then declare it in skills.entries (or remove it); restrict agents with agents.entries.<id>.skills.`));
   }
