@@ -14,19 +14,6 @@ const utf8 = new TextDecoder("utf-8", { fatal: false });
 const ESCAPED_HEX_RUN = /(?:\\x[0-9a-fA-F]{2}){6,}/g;
 const UNICODE_ESCAPE_RUN = /(?:\\u[0-9a-fA-F]{4}){4,}/g;
 const URL_ENCODED_RUN = /(?:%[0-9a-fA-F]{2}[^\s%]{0,20}){4,}/g;
-/** Whether text holds a "%XX" escape: a native search for "%" is some 30 times faster than a regex's. */
-function hasUrlEscape(text: string): boolean {
-  for (let at = text.indexOf("%"); at >= 0; at = text.indexOf("%", at + 1)) {
-    if (isHexUnit(text.charCodeAt(at + 1)) && isHexUnit(text.charCodeAt(at + 2))) return true;
-  }
-  return false;
-}
-
-function isHexUnit(code: number): boolean {
-  const lower = code | 32;
-  return (code >= 48 && code <= 57) || (lower >= 97 && lower <= 102);
-}
-
 /** What a run's lead (see Decoder.lead) stops at. */
 const LEAD_STOP = /[\s%]/;
 const HTML_ENTITY_RUN = /(?:&#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7});[^&\s]{0,3}){4,}/g;
@@ -157,6 +144,14 @@ for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[0-9a-fA-F]/.test(ch)) RUN_CLASS[c] = 2;
   else if (/[A-Za-z+/_-]/.test(ch)) RUN_CLASS[c] = 1;
+}
+
+/** Whether text holds a "%XX" escape: a native search for "%" is some 30 times faster than a regex's. */
+function hasUrlEscape(text: string): boolean {
+  for (let at = text.indexOf("%"); at >= 0; at = text.indexOf("%", at + 1)) {
+    if (RUN_CLASS[text.charCodeAt(at + 1)] === 2 && RUN_CLASS[text.charCodeAt(at + 2)] === 2) return true;
+  }
+  return false;
 }
 
 /**
