@@ -19,3 +19,14 @@ const PAIRS: Array<[string, string]> = [
 ];
 
 export const CONFUSABLES: ReadonlyMap<number, number> = new Map(PAIRS.map(([from, to]) => [from.charCodeAt(0), to.charCodeAt(0)]));
+
+// Typographic quotes, primes and dashes, folded to the ASCII mark they stand for: "don’t" is
+// "don't" to a folded-view rule, which then needs no ’ of its own (and the folded view of text
+// with curly quotes can stay one byte per unit, see folded-view.ts).
+const TYPOGRAPHIC_PAIRS: Array<[string, string]> = [
+  ["\u2018", "'"], ["\u2019", "'"], ["\u201a", "'"], ["\u201b", "'"], ["\u2032", "'"],
+  ["\u201c", '"'], ["\u201d", '"'], ["\u201e", '"'], ["\u201f", '"'], ["\u2033", '"'],
+  ["\u2010", "-"], ["\u2011", "-"], ["\u2012", "-"], ["\u2013", "-"], ["\u2014", "-"], ["\u2015", "-"], ["\u2212", "-"],
+];
+
+export const TYPOGRAPHIC: ReadonlyMap<number, number> = new Map(TYPOGRAPHIC_PAIRS.map(([from, to]) => [from.charCodeAt(0), to.charCodeAt(0)]));

@@ -6,6 +6,7 @@ import { KeywordHits } from "./keyword-hits.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { prefilterGate } from "./run-gate.ts";
 import { MatchPlaces, prefilterCacheFor, WINDOW_PAD, type CompiledRule, type HitEnds, type Prefilter } from "./match-places.ts";
+import { FoldedViews, namesWideUnits } from "./folded-view.ts";
 import { fold, normalize, toOriginalSpan, type NormalizedText } from "./normalize.ts";
 import { excerptOf, type Span } from "./redact.ts";
 import { MAX_DETECTIONS_PER_RULE, scanAtStarts, scanInWindows, type RuleFindings } from "./pattern-scan.ts";
@@ -68,6 +69,23 @@ function canaryRule(canaries: readonly string[]): Rule {
     mustNotMatch: [],
     origin: "config:shield.canaries",
   };
+}
+
+/** A folded-view rule's regexes, and its prefilter's. */
+function foldedRegexes(c: CompiledRule, prefilters: readonly Prefilter[]): RegExp[] {
+  return [...c.regexes, ...(c.prefilter >= 0 ? [(prefilters[c.prefilter] as Prefilter).regex] : [])];
+}
+
+/**
+ * Which folded-view rules need the exact folded view: those that name wide units, and all of them
+ * when one reads matched text (validators). The others share a one-byte view where the text allows.
+ */
+function foldedViewsFor(compiled: readonly CompiledRule[], prefilters: readonly Prefilter[]): { views: FoldedViews | null; exact: boolean[] } {
+  const folded = (c: CompiledRule): boolean => c.rule.view === "folded" && !c.rule.signal;
+  if (compiled.some((c) => folded(c) && c.rule.validators.length > 0)) return { views: null, exact: compiled.map(() => true) };
+  const exact = compiled.map((c) => folded(c) && foldedRegexes(c, prefilters).some(namesWideUnits));
+  const shared = compiled.filter((c, r) => folded(c) && !exact[r]).flatMap((c) => foldedRegexes(c, prefilters));
+  return { views: new FoldedViews(shared), exact };
 }
 
 export class ShieldEngine {
@@ -177,9 +195,24 @@ export class ShieldEngine {
     }
     this.#matcher = new KeywordMatcher(kinds.map((k) => k.text), kinds);
     this.#places = new MatchPlaces(this.#prefilters, this.#matcher);
+    ({ views: this.#foldedViews, exact: this.#exactFold } = foldedViewsFor(this.#compiled, this.#prefilters));
   }
 
   readonly #places: MatchPlaces;
+  readonly #foldedViews: FoldedViews | null;
+  /** By compiled rule: runs on the exact folded view rather than the shared one-byte view. */
+  readonly #exactFold: boolean[];
+
+  /** The folded view a rule runs on, made once per layer. */
+  #foldedFor(index: number, clean: string, views: { shared?: string; exact?: string }): string {
+    if (this.#exactFold[index] || this.#foldedViews === null) return (views.exact ??= fold(clean));
+    if (views.shared === undefined) {
+      const { text, exact } = this.#foldedViews.view(clean);
+      views.shared = text;
+      if (exact) views.exact = text;
+    }
+    return views.shared;
+  }
 
   scan(input: ScanInput): ScanOutcome {
     const budget = { chars: this.#options.maxDecodedChars ?? 256 * 1024, segments: 64 };
@@ -209,7 +242,7 @@ export class ShieldEngine {
 
   #scanLayer(normalized: NormalizedText, direction: Direction, depth: number, budget: { chars: number; segments: number }): Detection[] {
     const { clean } = normalized;
-    let folded: string | undefined;
+    const folded: { shared?: string; exact?: string } = {};
     const raw: Array<{ compiled: CompiledRule; span: Span; sensitive: Span | null }> = [];
 
     const decodedDetections: Detection[] = [];
@@ -237,7 +270,7 @@ export class ShieldEngine {
         if (span) raw.push({ compiled, span, sensitive: null });
         continue;
       }
-      const view = rule.view === "folded" ? (folded ??= fold(clean)) : clean;
+      const view = rule.view === "folded" ? this.#foldedFor(index, clean, folded) : clean;
       if (!compiled.warm) {
         // A pattern with known starts runs its sticky copy; its global regex only scans windows
         // when too many starts were hit, and is compiled then (compiled code for every pattern

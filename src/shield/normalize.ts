@@ -1,7 +1,8 @@
 // Normalisation runs once per scan. It produces the "clean" view (NFKC, invisible characters
 // removed) with a map back to the caller's offsets, and, on demand, the "folded" view
-// (lower-case, confusables and leetspeak folded) that is exactly as long as the clean one.
-import { CONFUSABLES } from "./confusables.ts";
+// (lower-case; confusables, typographic quotes and dashes, and leetspeak folded) that is exactly as
+// long as the clean one.
+import { CONFUSABLES, TYPOGRAPHIC } from "./confusables.ts";
 
 export interface InvisibleCounts {
   zero_width: number;
@@ -304,6 +305,7 @@ function buildFoldTable(): Uint16Array {
     }
   }
   for (const [from, to] of CONFUSABLES) table[from] = to;
+  for (const [from, to] of TYPOGRAPHIC) table[from] = to;
   // Idempotent: what lower-cases to a look-alike (Ɩ -> ɩ) takes its letter too, and whatever
   // folds to ASCII is folded once more (lower-case, leetspeak).
   for (let c = 0; c < 0x10000; c++) {
