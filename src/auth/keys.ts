@@ -1,8 +1,9 @@
 // API keys: creation, listing, revocation and request authentication. Only a SHA-256 digest of
 // each key is stored; the key itself is shown once, at creation. Authentication reuses a key's row
 // only while the store's key version (SQLite: bumped by a trigger on every change to api_keys and
-// read on each request; PostgreSQL reads the row each time) is unchanged, so a revocation or
-// expiry made by the CLI in another process applies to the server's very next request.
+// checked on each request, see sqlite-keys-version.ts; PostgreSQL reads the row each time) is
+// unchanged, so a revocation or expiry made by the CLI in another process applies to the server's
+// very next request.
 import { hash, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { AuditLog } from "../audit/audit-log.ts";

@@ -2,13 +2,13 @@
 // when CLAWNEX_DATABASE_URL is set. Both run the same migrations and the same Kysely queries.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { StatementSync } from "node:sqlite";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { migrateToLatest } from "./migrations.ts";
 import { kyselyRowWriter, type RowWriter, SqliteRowWriter } from "./row-writer.ts";
 import type { Database } from "./schema.ts";
 import { NodeSqliteDatabase } from "./sqlite-adapter.ts";
+import { type KeysVersion, sqliteKeysVersion } from "./sqlite-keys-version.ts";
 import { startWalCheckpointer, type WalCheckpointer } from "./wal-checkpointer.ts";
 
 export type Dialect = "sqlite" | "postgres";
@@ -61,6 +61,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let externalChanges: (() => number) | undefined;
   let checkpointInBackground: Store["checkpointInBackground"];
   let checkpointer: WalCheckpointer | undefined;
+  let keysVersion: KeysVersion | undefined;
   let writer: RowWriter;
   if (options.databaseUrl) {
     dialect = "postgres";
@@ -77,12 +78,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     location = join(options.dataDir, SQLITE_FILE_NAME);
     const database = new NodeSqliteDatabase(location);
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-    // Prepared on first use: the table exists once the migrations below have run.
-    let keysVersion: StatementSync | undefined;
-    externalChanges = () => {
-      keysVersion ??= database.raw.prepare("SELECT version FROM api_keys_version WHERE id = 1");
-      return Number((keysVersion.get() as { version: number }).version);
-    };
+    keysVersion = sqliteKeysVersion(database.raw, location);
+    externalChanges = keysVersion.read;
     const file = location;
     writer = new SqliteRowWriter(file, kyselyRowWriter(db, true));
     checkpointInBackground = (intervalMs = 1000, onError) => {
@@ -100,6 +97,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await writer.close();
     await checkpointer?.stop();
     await db.destroy();
+    keysVersion?.close();
   };
   return { db, dialect, location, writer, ...(externalChanges ? { externalChanges } : {}), ...(checkpointInBackground ? { checkpointInBackground } : {}), close };
 }
