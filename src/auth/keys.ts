@@ -72,13 +72,13 @@ function statusOf(row: Pick<ApiKeysTable, "revoked_at" | "expires_at">, now: Dat
   return "active";
 }
 
-function toRecord(row: ApiKeysTable, now: Date): ApiKeyRecord {
+function toRecord(row: ApiKeysTable, now: Date, scopes = parseScopes(row.scopes)): ApiKeyRecord {
   return {
     id: row.id,
     workspace: row.workspace,
     name: row.name,
     prefix: row.prefix,
-    scopes: parseScopes(row.scopes),
+    scopes: [...scopes],
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
@@ -109,6 +109,8 @@ interface KeyRow {
   row: ApiKeysTable;
   /** row.key_hash as bytes. */
   digest: Buffer;
+  /** row.scopes parsed. */
+  scopes: string[];
   /** The key version it was read at (-1: not cached). */
   version: number;
 }
@@ -137,13 +139,16 @@ export class KeyService {
     return this.#externalChanges ? this.#externalChanges() * 1_000_000 + this.#localChanges : undefined;
   }
 
-  async #rowByPrefix(prefix: string): Promise<KeyRow | undefined> {
-    const version = this.#version();
+  /** The cached row when still current; most requests end here, without a turn of the event loop. */
+  #cachedRow(prefix: string, version: number | undefined): KeyRow | undefined {
     const cached = this.#cache.get(prefix);
-    if (version !== undefined && cached && cached.version === version) return cached;
+    return version !== undefined && cached && cached.version === version ? cached : undefined;
+  }
+
+  async #loadRow(prefix: string, version: number | undefined): Promise<KeyRow | undefined> {
     const row = await this.#db.selectFrom("api_keys").selectAll().where("prefix", "=", prefix).executeTakeFirst();
     if (!row) return undefined;
-    const entry: KeyRow = { row, digest: Buffer.from(row.key_hash, "hex"), version: version ?? -1 };
+    const entry: KeyRow = { row, digest: Buffer.from(row.key_hash, "hex"), scopes: parseScopes(row.scopes), version: version ?? -1 };
     if (version !== undefined) {
       if (this.#cache.size > 10_000) this.#cache.clear();
       this.#cache.set(prefix, entry);
@@ -239,7 +244,8 @@ export class KeyService {
   async authenticate(rawKey: string): Promise<ApiKeyRecord | null> {
     const prefix = typeof rawKey === "string" ? KEY_SHAPE.exec(rawKey)?.[1] : undefined;
     if (prefix === undefined) return null; // not even shaped like a key: no database round trip
-    const found = await this.#rowByPrefix(prefix);
+    const version = this.#version();
+    const found = this.#cachedRow(prefix, version) ?? (await this.#loadRow(prefix, version));
     if (!found) return null;
     const { row, digest: stored } = found;
     const presented = sha256(rawKey);
@@ -247,14 +253,19 @@ export class KeyService {
     if (stored.length !== presented.length || !timingSafeEqual(stored, presented)) return null;
     const now = this.#clock();
     if (statusOf(row, now) !== "active") return null;
-    await this.#touch(row, now);
-    return toRecord(row, now);
+    const touching = this.#touch(row, now);
+    if (touching) await touching;
+    return toRecord(row, now, found.scopes);
   }
 
-  /** Records last use at most once a minute per key, so authentication is normally read-only. */
-  async #touch(row: ApiKeysTable, now: Date): Promise<void> {
+  /** Records last use at most once a minute per key, so authentication is normally read-only (and synchronous). */
+  #touch(row: ApiKeysTable, now: Date): Promise<void> | undefined {
     const nowMs = now.getTime();
-    if (row.last_used_at !== null && nowMs - Date.parse(row.last_used_at) < LAST_USED_RESOLUTION_MS) return;
+    if (row.last_used_at !== null && nowMs - Date.parse(row.last_used_at) < LAST_USED_RESOLUTION_MS) return undefined;
+    return this.#writeLastUsed(row, now, nowMs);
+  }
+
+  async #writeLastUsed(row: ApiKeysTable, now: Date, nowMs: number): Promise<void> {
     const stamp = now.toISOString();
     const staleBefore = new Date(nowMs - LAST_USED_RESOLUTION_MS).toISOString();
     try {

@@ -32,6 +32,14 @@ export class BreakGlassService {
     this.#clock = clock;
   }
 
+  /** As active(), while the cache is fresh; undefined otherwise. */
+  cached(): BreakGlassState | null | undefined {
+    const now = this.#clock().getTime();
+    if (!this.#cached || now - this.#cached.at >= CACHE_MS) return undefined;
+    const state = this.#cached.state;
+    return state && Date.parse(state.expires_at) > now ? state : null;
+  }
+
   /** The window in force now, or null. Cached for a second (the CLI's changes apply within it). */
   async active(): Promise<BreakGlassState | null> {
     const now = this.#clock();

@@ -54,7 +54,7 @@ export interface GatewayDeps {
   upstream: UpstreamClient;
   cache: ScanCache;
   evaluate(text: string, direction: "inbound" | "outbound"): ScanOutcome;
-  modes: Pick<ShieldModeService, "current">;
+  modes: Pick<ShieldModeService, "current" | "cached">;
   keyModes: KeyModeStore;
   breakGlass: BreakGlassService;
   recorder: TrafficRecorder;
@@ -98,7 +98,13 @@ export class GatewayService {
   async prepare(body: ChatCompletionRequestBody, raw: Buffer | undefined, ctx: CallContext): Promise<Prepared> {
     const { deps } = this;
     const chain = deps.router.resolve(body.model);
-    const [globalMode, keyMode, breakGlass] = await Promise.all([deps.modes.current(), ctx.keyId ? deps.keyModes.get(ctx.keyId) : null, deps.breakGlass.active()]);
+    // Cached (for a second) nearly always: then no turn of the event loop.
+    let globalMode = deps.modes.cached();
+    let keyMode = ctx.keyId ? deps.keyModes.cached(ctx.keyId) : null;
+    let breakGlass = deps.breakGlass.cached();
+    if (globalMode === undefined || keyMode === undefined || breakGlass === undefined) {
+      [globalMode, keyMode, breakGlass] = await Promise.all([deps.modes.current(), ctx.keyId ? deps.keyModes.get(ctx.keyId) : null, deps.breakGlass.active()]);
+    }
     const mode = keyMode ?? globalMode;
     const enforce = mode === "BLOCK" && !breakGlass;
     const inbound = scanInbound(body, deps.cache, (text) => deps.evaluate(text, "inbound"), deps.config.scanTools);

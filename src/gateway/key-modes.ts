@@ -26,6 +26,12 @@ export class KeyModeStore {
     this.#audit = audit;
   }
 
+  /** As get(), while the key's cache entry is fresh; undefined otherwise. */
+  cached(keyId: string): ShieldMode | null | undefined {
+    const hit = this.#cache.get(keyId);
+    return hit && Date.now() - hit.at < CACHE_MS ? hit.mode : undefined;
+  }
+
   /** The key's override, or null when it follows the global mode. */
   async get(keyId: string): Promise<ShieldMode | null> {
     const now = Date.now();

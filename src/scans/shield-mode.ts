@@ -20,6 +20,11 @@ export class ShieldModeService {
     this.#defaultMode = defaultMode;
   }
 
+  /** The mode while the cache is fresh, else undefined (then current() reads it). */
+  cached(): ShieldMode | undefined {
+    return this.#cached && Date.now() - this.#cached.at < CACHE_MS ? this.#cached.mode : undefined;
+  }
+
   async current(): Promise<ShieldMode> {
     const now = Date.now();
     if (this.#cached && now - this.#cached.at < CACHE_MS) return this.#cached.mode;
