@@ -7,11 +7,12 @@
 // exactly alike: same answer from every character class, escape, literal and dot, as a word
 // character (\b) and as a line break (^ $ under the m flag). Regexes only ever ask those questions
 // of a single unit (back-references, which compare two, are refused by regex-safety and switch
-// this off), so matches keep their places and lengths. A wide unit some rule tells apart from
-// every Latin-1 unit (the ’ of "don['’]t", a CJK keyword, U+2028) has no stand-in: a text holding
-// one gets the exact two-byte view. Stand-ins are worked out per unit on first sight, with V8's
-// own regex semantics, and a scan learns at most a few, so hostile text full of distinct units
-// costs little.
+// this off), so matches keep their places and lengths. A wide unit some regex tells apart from
+// every Latin-1 unit (U+2028, a line break) has no stand-in: a text holding one gets the exact
+// two-byte view. Rules that name wide units themselves (a CJK phrase, an emoji) are not asked
+// here; the engine runs them on the exact view. Stand-ins are worked out per unit on first sight,
+// with V8's own regex semantics, and a scan learns at most a few, so hostile text full of
+// distinct units costs little.
 import { RegExpParser, visitRegExpAST } from "@eslint-community/regexpp";
 import { foldUnit } from "./normalize.ts";
 
@@ -127,7 +128,7 @@ export class FoldedViews {
       units[i] = folded;
       if (folded > 0xff && wideCount < wide.length) wide[wideCount++] = i;
     }
-    if (wideCount === wide.length || this.#questions === null && wideCount > 0) return { text: asUtf16.toString("ucs2"), exact: true };
+    if (wideCount === wide.length || (this.#questions === null && wideCount > 0)) return { text: asUtf16.toString("ucs2"), exact: true };
     bytes.set(units.subarray(0, n));
     const standIn = this.#standIn;
     let learnable = LEARN_PER_VIEW;
@@ -155,8 +156,8 @@ export class FoldedViews {
   #learn(unit: number): number {
     if (this.#answersOfStandIns === null) {
       this.#answersOfStandIns = new Map();
-      // The first Latin-1 unit with each set of answers; folded text holds no upper-case ones, but
-      // that does not matter: a stand-in only has to answer alike.
+      // The lowest Latin-1 unit with each set of answers. Folded text holds no upper-case ones,
+      // but that does not matter: a stand-in only has to answer alike.
       for (let c = 0xff; c >= 0x80; c--) this.#answersOfStandIns.set(this.#answers(c), c);
     }
     const stand = this.#answersOfStandIns.get(this.#answers(unit)) ?? NONE;
