@@ -12,6 +12,7 @@
 //       must_not_match: [...]
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { foldPatternSource } from "./fold-pattern.ts";
 import { maxMatchLength } from "./regex-length.ts";
 import { checkRegexSafety } from "./regex-safety.ts";
 import { SEVERITIES, SIGNAL_NAMES, type Rule } from "./types.ts";
@@ -91,7 +92,7 @@ export class RuleLoadError extends Error {
 }
 
 /** Compiles a rule's patterns once; throws RuleLoadError naming the rule on any problem. */
-export function compilePatterns(rule: Pick<Rule, "id" | "patterns" | "keywords" | "flags" | "signal">): RegExp[] {
+export function compilePatterns(rule: Pick<Rule, "id" | "patterns" | "keywords" | "flags" | "signal" | "view">): RegExp[] {
   const sources = rule.patterns.length > 0 ? rule.patterns : rule.keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   if (sources.length === 0 && !rule.signal) throw new RuleLoadError(`rule ${rule.id}: needs patterns, keywords or a signal`);
   const flags = rule.patterns.length > 0 ? rule.flags : "i";
@@ -99,7 +100,7 @@ export function compilePatterns(rule: Pick<Rule, "id" | "patterns" | "keywords" 
     const issues = checkRegexSafety(source);
     if (issues.length > 0) throw new RuleLoadError(`rule ${rule.id}: pattern /${source}/ refused: ${issues.map((x) => x.reason).join("; ")}`);
     try {
-      return new RegExp(source, `${flags}gd`);
+      return new RegExp(rule.view === "folded" ? foldPatternSource(source, flags) : source, `${flags}gd`);
     } catch (err) {
       throw new RuleLoadError(`rule ${rule.id}: invalid pattern /${source}/: ${(err as Error).message}`);
     }
@@ -110,7 +111,7 @@ export function compilePatterns(rule: Pick<Rule, "id" | "patterns" | "keywords" 
 export const MAX_PREFILTER_LENGTH = 64;
 
 /** Compiles a rule's prefilter (null without one); throws RuleLoadError naming the rule on any problem. */
-export function compilePrefilter(rule: Pick<Rule, "id" | "prefilter" | "flags" | "patterns">): RegExp | null {
+export function compilePrefilter(rule: Pick<Rule, "id" | "prefilter" | "flags" | "patterns" | "view">): RegExp | null {
   const source = rule.prefilter;
   if (source === undefined) return null;
   if (rule.patterns.length === 0) throw new RuleLoadError(`rule ${rule.id}: a prefilter needs patterns`);
@@ -119,7 +120,7 @@ export function compilePrefilter(rule: Pick<Rule, "id" | "prefilter" | "flags" |
   if (maxMatchLength(source) > MAX_PREFILTER_LENGTH) throw new RuleLoadError(`rule ${rule.id}: prefilter /${source}/ can match more than ${MAX_PREFILTER_LENGTH} characters`);
   let regex: RegExp;
   try {
-    regex = new RegExp(source, `${rule.flags}g`);
+    regex = new RegExp(rule.view === "folded" ? foldPatternSource(source, rule.flags) : source, `${rule.flags}g`);
   } catch (err) {
     throw new RuleLoadError(`rule ${rule.id}: invalid prefilter /${source}/: ${(err as Error).message}`);
   }
