@@ -8,7 +8,8 @@
 // apart, so both see the same machine load. Saturation is measured closed-loop with autocannon.
 // Options: --quick (shorter runs), --duration SECONDS, --profile DIR (CPU profile of the ClawNex
 // child, written when it exits), --only non-stream|stream|ttft (one group of runs), --mem (the
-// child reports its memory and event-loop delay every 2 s on stderr).
+// child reports its memory and event-loop delay every 2 s on stderr). The "floor" row puts a bare
+// Node proxy (no auth, scans or records) in ClawNex's place: what the extra hop alone costs here.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -240,6 +241,12 @@ async function main(): Promise<void> {
     if (!only || only === "non-stream") {
       for (const rate of [100, 500]) await compare("1KB non-stream", small(false), rate);
       await compare("1KB non-stream", small(false), 0);
+      // The floor on this machine: what any extra hop costs, with no auth, scan or record.
+      const floor = await startChild(["--role", "bare-proxy", "--upstream", upstreamUrl]);
+      children.push(floor);
+      const [d, v] = await pacedLoad({ url: direct, headers: {} }, { url: `${floor.words[0]}/chat/completions`, headers: {} }, small(false), 500, DURATION);
+      rows.push(["floor: bare Node proxy", "500/s", f(d.p50), f(v.p50), f(v.p50 - d.p50), f(d.p99), f(v.p99), f(v.p99 - d.p99), "n/a", "n/a", v.rps.toFixed(0), String(d.errors + v.errors)]);
+      console.log(rows[rows.length - 1]?.join("  "));
     }
     console.log(`ClawNex RSS: ${rssMb(clawnex.proc.pid)}`);
     if (!only || only === "stream") {
@@ -279,6 +286,29 @@ if (args.includes("--role") && role === "upstream") {
   const up = await startFakeUpstream({ record: false });
   if (args.includes("--paced")) up.setDefault({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `tok${i % 10} `), chunkDelayMs: 4 });
   process.stdout.write(`READY ${up.baseUrl}\n`);
+} else if (args.includes("--role") && role === "bare-proxy") {
+  // node:http in, undici out, the body relayed as it is: the least a proxy hop can cost here.
+  const { createServer } = await import("node:http");
+  const upstream = new URL(args[args.indexOf("--upstream") + 1] as string);
+  const pool = new Pool(upstream.origin, { connections: 128 });
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      pool
+        .request({ path: `${upstream.pathname}/chat/completions`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
+        .then(async (answer) => {
+          const text = await answer.body.text();
+          res.writeHead(answer.statusCode, { "content-type": "application/json" });
+          res.end(text);
+        })
+        .catch(() => {
+          res.writeHead(502);
+          res.end();
+        });
+    });
+  });
+  server.listen(0, "127.0.0.1", () => process.stdout.write(`READY http://127.0.0.1:${(server.address() as { port: number }).port}\n`));
 } else if (args.includes("--role") && role === "clawnex") {
   const dataDir = args[args.indexOf("--data") + 1] as string;
   const { createServices } = await import("../src/app/services.ts");
