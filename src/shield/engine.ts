@@ -3,6 +3,7 @@
 // synchronous: no I/O, no clocks, no globals beyond the compiled rule set.
 import { KeywordMatcher, POSITIONS_PER_KEYWORD, type KeywordKind } from "./aho-corasick.ts";
 import { KeywordHits } from "./keyword-hits.ts";
+import { keywordForms } from "./keyword-words.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { prefilterGate } from "./run-gate.ts";
 import { MatchPlaces, prefilterCacheFor, WINDOW_PAD, type CompiledRule, type HitEnds, type Prefilter } from "./match-places.ts";
@@ -127,6 +128,7 @@ export class ShieldEngine {
         regexes,
         action: options.ruleActions?.[rule.id] ?? rule.action,
         keywordIds: [],
+        keywordIdsOf: [],
         leadIds: [],
         leadLengths: [],
         reaches: rule.patterns.length > 0 ? rule.patterns.map(maxMatchLength) : rule.keywords.map((k) => k.length),
@@ -162,13 +164,17 @@ export class ShieldEngine {
         this.#unfiltered.push(ruleIndex);
         return;
       }
-      for (const keyword of c.rule.keywords) {
-        const id = idOf(keyword);
-        (this.#keywordRules[id] as number[]).push(ruleIndex);
-        c.keywordIds.push(id);
+      // Each keyword's ids: its own and those of its case variants that fold apart.
+      const idsOfKeyword = c.rule.keywords.map((keyword) => keywordForms(keyword).map((form) => idOf(form)));
+      for (const ids of idsOfKeyword) {
+        for (const id of ids) {
+          (this.#keywordRules[id] as number[]).push(ruleIndex);
+          c.keywordIds.push(id);
+        }
       }
+      c.keywordIdsOf = idsOfKeyword;
       const leads = c.rule.patterns.map((pattern) => leadKeywords(pattern, c.rule.keywords));
-      c.leadIds = leads.map((ids) => ids?.map((k) => c.keywordIds[k] as number) ?? null);
+      c.leadIds = leads.map((ids) => ids?.flatMap((k) => idsOfKeyword[k] as number[]) ?? null);
       c.leadLengths = leads.map((ids) => Math.max(0, ...(ids ?? []).map((k) => (c.rule.keywords[k] as string).length)));
     });
     // Where matches can start: at lead keyword hits, at a keyword-only rule's own keyword, or at
@@ -178,12 +184,12 @@ export class ShieldEngine {
       if (c.keywordIds.length === 0 || c.prefilter >= 0) continue;
       c.regexes.forEach((regex, p) => {
         let ids: number[] | null = null;
-        if (c.rule.patterns.length === 0) ids = [c.keywordIds[p] as number];
+        if (c.rule.patterns.length === 0) ids = c.keywordIdsOf[p] ?? null;
         else if (c.leadIds[p]) ids = c.leadIds[p] ?? null;
         else {
           const literals = startLiterals(c.rule.patterns[p] as string, MIN_START_LITERAL, MIN_START_WORD);
           if (literals) {
-            ids = literals.map((marker) => idOf(marker.literal, marker));
+            ids = literals.flatMap((marker) => keywordForms(marker.literal).map((form) => idOf(form, marker)));
             c.startNear[p] = true;
           }
         }

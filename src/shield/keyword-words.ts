@@ -39,3 +39,30 @@ export const ALWAYS_CONTINUES_WORD = (() => {
   }
   return table;
 })();
+
+/** Case variants of one keyword the matcher gets at most; real keywords have one or two letters that need them. */
+const MAX_KEYWORD_FORMS = 8;
+
+/**
+ * The keyword, then its case variants that fold differently. Folding follows shape, and a few
+ * capitals look unlike their small letter: Cyrillic "Н" folds to "h" (it looks like H), "н" stays,
+ * so "ИГНОР" would never hit the keyword "игнор". Each unit contributes its small and capital
+ * forms where those fold apart.
+ */
+export function keywordForms(keyword: string): string[] {
+  let forms = [""];
+  for (const unit of keyword) {
+    const options: string[] = [];
+    const seen = new Set<number>();
+    for (const variant of [unit, unit.toLowerCase(), unit.toUpperCase()]) {
+      if (variant.length !== 1) continue;
+      const folded = foldUnit(variant.charCodeAt(0));
+      if (seen.has(folded)) continue;
+      seen.add(folded);
+      options.push(variant);
+    }
+    if (options.length === 0) options.push(unit);
+    forms = forms.flatMap((form) => options.map((option) => form + option)).slice(0, MAX_KEYWORD_FORMS);
+  }
+  return forms;
+}

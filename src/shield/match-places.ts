@@ -12,8 +12,10 @@ export interface CompiledRule {
   rule: Rule;
   regexes: RegExp[];
   action: RuleActionOverride | undefined;
-  /** Ids of the rule's keywords in the matcher. */
+  /** Ids of the rule's keywords in the matcher, their case variants included. */
   keywordIds: number[];
+  /** Per rule keyword: its id and those of its case variants (keywordForms). */
+  keywordIdsOf: number[][];
   /** Per regex, the ids of the keywords one of which starts each of its matches, or null (any of the rule's). */
   leadIds: Array<number[] | null>;
   /** Per regex with lead keywords, the longest of them: its matches start at most this far before a hit end. */
