@@ -44,8 +44,72 @@ function addedByClass(node: CharacterClass): number[] {
   return [...added];
 }
 
+function computeFolds(unit: number): boolean {
+  const forms = foldedForms(unit);
+  return forms.length > 1 || forms[0] !== unit;
+}
+
+const ASCII_FOLDS = Array.from({ length: 128 }, (_, unit) => computeFolds(unit));
+
+/** Whether a unit written in a pattern has folded forms other than itself. */
+function folds(unit: number): boolean {
+  return unit < 128 ? (ASCII_FOLDS[unit] as boolean) : computeFolds(unit);
+}
+
+/** Escapes that spell no unit folding changes: classes, assertions, controls and punctuation but "$" and "@". */
+const INERT_ESCAPE = /[dDsSwWbBnrtfv.*+?^()[\]{}|\/\\,:;!#%&'"<>=~`-]/;
+const QUANTIFIER = /^\{\d+(?:,\d*)?\}/;
+
+/**
+ * False when no literal of the pattern can fold: most patterns are lower-case words and escapes,
+ * and parsing each one again at every start costs more than this scan. Errs towards true.
+ */
+function mayFold(source: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const code = source.charCodeAt(i);
+    if (code === 92) {
+      const next = source[i + 1];
+      if (next === undefined || !INERT_ESCAPE.test(next)) return true;
+      i++;
+    } else if (inClass) {
+      if (code === 93) inClass = false;
+      else if (folds(code)) return true;
+      else if (code === 45 && source[i - 1] !== "[" && source[i + 1] !== "]") {
+        // A range: every unit between its ends is listed.
+        const from = source.charCodeAt(i - 1);
+        const to = source.charCodeAt(i + 1);
+        if (source[i + 1] === "\\" || to - from > MAX_RANGE_EXPANSION) return true;
+        for (let unit = from; unit <= to; unit++) if (folds(unit)) return true;
+      }
+    } else if (code === 91) inClass = true;
+    else if (code === 123) {
+      const quantifier = QUANTIFIER.exec(source.slice(i, i + 16));
+      if (quantifier) i += quantifier[0].length - 1;
+      else return true;
+    } else if (folds(code)) return true;
+  }
+  return false;
+}
+
+/** Folded sources by flags and source: rule files are checked when read and compiled again by the engine. */
+const foldedSources = new Map<string, string>();
+
 /** The pattern with its literals folded (see above); the source itself when nothing changes. */
 export function foldPatternSource(source: string, flags: string): string {
+  if (!mayFold(source)) return source;
+  const key = `${flags}/${source}`;
+  let folded = foldedSources.get(key);
+  if (folded === undefined) {
+    folded = foldPatternLiterals(source, flags);
+    if (foldedSources.size >= 4096) foldedSources.clear();
+    foldedSources.set(key, folded);
+  }
+  return folded;
+}
+
+/** foldPatternSource without its shortcut and cache: parses the pattern every time. */
+export function foldPatternLiterals(source: string, flags: string): string {
   const unicode = flags.includes("u") || flags.includes("v");
   const ast = new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, undefined, { unicode });
   const edits: Array<{ start: number; end: number; text: string }> = [];

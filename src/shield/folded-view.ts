@@ -76,25 +76,23 @@ function unitQuestions(regexes: readonly ViewRegex[]): RegExp[] | null {
   return comparesUnits ? null : [...seen.values()];
 }
 
+/** A literal unit above U+00FF, a \\u escape of one, a \\u{...} or a Unicode property: in the source's text. */
+const WIDE_NAMING = /[^\x00-\xff]|\\u(?!00[0-9a-fA-F]{2})[0-9a-fA-F]{4}|\\u\{|\\[pP]\{/;
+
 /**
  * Whether a regex names a unit above U+00FF (a literal, a class member or range end, a Unicode
- * property): a rule with one runs on the exact folded view, so that the rest can share a one-byte one.
+ * property): a rule with one runs on the exact folded view, so that the rest can share a one-byte
+ * one. Read from the source's text, which can only err towards yes (an escaped backslash before
+ * "u"), and so towards the exact view.
  */
-export function namesWideUnits({ source, flags }: ViewRegex): boolean {
-  let names = false;
-  visitRegExpAST(new RegExpParser({ ecmaVersion: 2025 }).parsePattern(source, 0, undefined, { unicode: flags.includes("u") || flags.includes("v") }), {
-    onCharacterEnter(node) {
-      if (node.value > 0xff) names = true;
-    },
-    onCharacterSetEnter(node) {
-      if (node.kind === "property") names = true;
-    },
-  });
-  return names;
+export function namesWideUnits({ source }: ViewRegex): boolean {
+  return WIDE_NAMING.test(source);
 }
 
 export class FoldedViews {
-  readonly #questions: RegExp[] | null;
+  readonly #regexes: readonly ViewRegex[];
+  /** Worked out on the first wide unit (many scans never meet one): undefined until then. */
+  #questions: RegExp[] | null | undefined;
   /** Per wide unit: UNKNOWN, NONE, or its stand-in (0x80-0xFF). */
   readonly #standIn = new Uint8Array(0x10000);
   #answersOfStandIns: Map<string, number> | null = null;
@@ -104,7 +102,12 @@ export class FoldedViews {
   readonly #wide = new Int32Array(MAX_WIDE_UNITS);
 
   constructor(regexes: readonly ViewRegex[]) {
-    this.#questions = unitQuestions(regexes);
+    this.#regexes = regexes;
+  }
+
+  #askable(): RegExp[] | null {
+    if (this.#questions === undefined) this.#questions = unitQuestions(this.#regexes);
+    return this.#questions;
   }
 
   /** The folded view of clean: the one-byte string the regexes cannot tell from the exact one, or the exact one. */
@@ -128,7 +131,7 @@ export class FoldedViews {
       units[i] = folded;
       if (folded > 0xff && wideCount < wide.length) wide[wideCount++] = i;
     }
-    if (wideCount === wide.length || (this.#questions === null && wideCount > 0)) return { text: asUtf16.toString("ucs2"), exact: true };
+    if (wideCount === wide.length || (wideCount > 0 && this.#askable() === null)) return { text: asUtf16.toString("ucs2"), exact: true };
     bytes.set(units.subarray(0, n));
     const standIn = this.#standIn;
     let learnable = LEARN_PER_VIEW;
@@ -149,7 +152,7 @@ export class FoldedViews {
   #answers(unit: number): string {
     const ch = String.fromCharCode(unit);
     let answers = "";
-    for (const question of this.#questions ?? []) answers += question.test(ch) ? "1" : "0";
+    for (const question of this.#askable() ?? []) answers += question.test(ch) ? "1" : "0";
     return answers;
   }
 

@@ -40,6 +40,8 @@ export const ALWAYS_CONTINUES_WORD = (() => {
   return table;
 })();
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 /** Case variants of one keyword the matcher gets at most; real keywords have one or two letters that need them. */
 const MAX_KEYWORD_FORMS = 8;
 
@@ -50,6 +52,8 @@ const MAX_KEYWORD_FORMS = 8;
  * forms where those fold apart.
  */
 export function keywordForms(keyword: string): string[] {
+  // ASCII capitals fold as their small letters do; most keywords end here.
+  if (ASCII_ONLY.test(keyword)) return [keyword];
   let forms = [""];
   for (const unit of keyword) {
     const options: string[] = [];

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { ShieldEngine } from "../../src/shield/engine.ts";
-import { foldPatternSource } from "../../src/shield/fold-pattern.ts";
+import { foldPatternLiterals, foldPatternSource } from "../../src/shield/fold-pattern.ts";
 import { keywordForms } from "../../src/shield/keyword-words.ts";
 import { fold } from "../../src/shield/normalize.ts";
 import type { Rule } from "../../src/shield/types.ts";
@@ -62,6 +62,27 @@ describe("folding folded-view patterns", () => {
       { numRuns: 300 },
     );
     assert.ok(new RegExp(foldPatternSource("^[а-я]+$", "")).test(fold("игнорируй")));
+  });
+
+  it("skips parsing only patterns that parsing would leave as they are", () => {
+    const piece = fc.oneof(
+      fc.constantFrom(...UNITS.map(escape)),
+      fc.constantFrom("\\s{1,3}", "\\b", "\\d+", "{2}", "(?:", ")", "|", ".", "?", "[a-z]", "[!-~]", "[0-9]", "[а-я]", "[^a]", "[a-]", "[\\x00-\\x7f]", "\\$", "$", "\\u0041", "[A-F]", "[g-k]"),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 10 }), (pieces) => {
+        const source = pieces.join("");
+        let valid = true;
+        try {
+          new RegExp(source);
+        } catch {
+          valid = false;
+        }
+        fc.pre(valid);
+        assert.equal(foldPatternSource(source, ""), foldPatternLiterals(source, ""), source);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it("leaves negated classes, escapes and patterns without foldable units as written", () => {
