@@ -12,7 +12,11 @@
 //     phones, IBAN groups...), computed from the regex source.
 // Never more than `max` characters are held (the configured window), as before. When the tail has
 // characters normalisation would change (invisible or compatibility forms), matching on it here
-// could miss what the engine sees, so the whole window is held.
+// could miss what the engine sees, so the whole window is held. Keywords are looked for in folded
+// text, as the engine's keyword pass does (capitals, leetspeak, look-alikes), and a folded-view
+// rule's alphabets take in every character that folds into them.
+import { foldPatternSource } from "../shield/fold-pattern.ts";
+import { fold, foldUnit } from "../shield/normalize.ts";
 import { maxMatchLength } from "../shield/regex-length.ts";
 import type { Rule } from "../shield/types.ts";
 import { type Alphabet, alphabetOf, escapeLiteral, firstAlphabet, inAlphabet, leadingAssertions, leadingLiteral, runStart, union } from "./regex-alphabet.ts";
@@ -27,7 +31,7 @@ interface RunRule {
 }
 
 export interface HoldbackRule {
-  rule: Pick<Rule, "direction" | "keywords" | "patterns" | "flags" | "signal">;
+  rule: Pick<Rule, "direction" | "keywords" | "patterns" | "flags" | "signal" | "view">;
   /** Longest match the rule can make (the engine's reach). */
   reach: number;
 }
@@ -46,11 +50,21 @@ const SPACE = /\s/;
 
 type KeywordGate = { keyword: string } & Gate;
 
+/**
+ * What a folded-view rule's match can consume in the raw text: every ASCII unit that folds into
+ * the alphabet, and any non-ASCII unit (look-alikes and curly quotes fold to ASCII).
+ */
+function foldedAlphabet(a: Alphabet): Alphabet {
+  const ascii = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) ascii[c] = a.ascii[c] === 1 || a.ascii[foldUnit(c)] === 1 ? 1 : 0;
+  return { ascii, nonAscii: true };
+}
+
 /** Built once per rule set; hands each stream its own tracker. */
 export class HoldbackPlanner {
   readonly max: number;
   /**
-   * Keywords (lower-cased), each with the longest reach among its rules, by their first two
+   * Keywords (folded), each with the longest reach among its rules, by their first two
    * characters (pairKey); one-character keywords by their character code. Bucketed by one
    * character, the common letters held a hundred keywords each, tried at every position.
    */
@@ -65,7 +79,7 @@ export class HoldbackPlanner {
     this.max = max;
     const keywords = new Map<string, Gate>();
     const gate = (raw: string, reach: number, alphabet: Alphabet) => {
-      const k = raw.toLowerCase();
+      const k = fold(raw);
       if (k.length === 0) return;
       const g = keywords.get(k) ?? { reach: 0, alphabet: { ascii: new Uint8Array(128), nonAscii: false } };
       g.reach = Math.max(g.reach, reach);
@@ -75,20 +89,23 @@ export class HoldbackPlanner {
     for (const { rule, reach } of rules) {
       if (rule.direction === "inbound" || rule.signal) continue;
       const bounded = Math.min(max, Math.max(1, reach));
+      const folded = rule.view === "folded";
+      const consumes = (pattern: string, flags: string): Alphabet => (folded ? foldedAlphabet(alphabetOf(foldPatternSource(pattern, flags), flags)) : alphabetOf(pattern, flags));
       const alphabet: Alphabet = { ascii: new Uint8Array(128), nonAscii: false };
-      for (const pattern of rule.patterns) union(alphabet, alphabetOf(pattern, rule.flags));
+      for (const pattern of rule.patterns) union(alphabet, consumes(pattern, rule.flags));
       // A keyword-only rule (canaries) matches the keyword itself.
-      if (rule.patterns.length === 0) for (const k of rule.keywords) union(alphabet, alphabetOf(escapeLiteral(k), "i"));
+      if (rule.patterns.length === 0) for (const k of rule.keywords) union(alphabet, consumes(escapeLiteral(k), "i"));
       if (rule.keywords.length > 0) {
         for (const k of rule.keywords) gate(k, bounded, alphabet);
         continue;
       }
       for (const pattern of rule.patterns) {
-        const own = alphabetOf(pattern, rule.flags);
+        const own = consumes(pattern, rule.flags);
         // A pattern that starts with a literal is gated by it like a keyword; others by runs.
         const literal = leadingLiteral(pattern);
         if (literal.length > 1) gate(literal, bounded, own);
-        else this.runs.push({ alphabet: own, first: firstAlphabet(pattern, rule.flags), start: leadingAssertions(pattern, rule.flags), reach: bounded });
+        // On folded text a leading \b or look-behind may see what the raw text does not: not used.
+        else this.runs.push({ alphabet: own, first: folded ? own : firstAlphabet(pattern, rule.flags), start: folded ? null : leadingAssertions(pattern, rule.flags), reach: bounded });
       }
     }
     let longest = 0;
@@ -149,12 +166,12 @@ export class HoldbackTracker {
     });
     for (const h of this.#hits) hold = Math.min(hold, h.at);
     // ...and a keyword cut by the end of the text (its leading spaces can go).
-    const lower = asciiLower(text.slice(Math.max(floor, end - plan.longestKeyword + 1)));
-    for (let n = lower.length; n >= 1; n--) {
+    const folded = fold(text.slice(Math.max(floor, end - plan.longestKeyword + 1)));
+    for (let n = folded.length; n >= 1; n--) {
       // A partial keyword of two or more characters begins with a keyword's first two: most
       // suffixes are ruled out without cutting and hashing them.
-      if (n >= 2 && !plan.keywordsByPair.has(pairKey(lower, lower.length - n))) continue;
-      const suffix = lower.slice(lower.length - n);
+      if (n >= 2 && !plan.keywordsByPair.has(pairKey(folded, folded.length - n))) continue;
+      const suffix = folded.slice(folded.length - n);
       if (!plan.partials.has(suffix)) continue;
       let at = end - n;
       while (at < end && SPACE.test(text[at] as string)) at++;
@@ -168,21 +185,21 @@ export class HoldbackTracker {
     const plan = this.#plan;
     const from = Math.max(0, this.#searchedTo - plan.longestKeyword + 1);
     if (from >= text.length) return;
-    const lower = asciiLower(text.slice(from));
+    const folded = fold(text.slice(from));
     const singles = plan.singleCharKeywords.size > 0;
-    for (let i = 0; i < lower.length; i++) {
-      if (singles) this.#tryKeywords(plan.singleCharKeywords.get(lower.charCodeAt(i)), lower, from, i);
-      if (i + 1 < lower.length) this.#tryKeywords(plan.keywordsByPair.get(pairKey(lower, i)), lower, from, i);
+    for (let i = 0; i < folded.length; i++) {
+      if (singles) this.#tryKeywords(plan.singleCharKeywords.get(folded.charCodeAt(i)), folded, from, i);
+      if (i + 1 < folded.length) this.#tryKeywords(plan.keywordsByPair.get(pairKey(folded, i)), folded, from, i);
     }
     this.#searchedTo = text.length;
   }
 
-  #tryKeywords(list: readonly KeywordGate[] | undefined, lower: string, from: number, i: number): void {
+  #tryKeywords(list: readonly KeywordGate[] | undefined, folded: string, from: number, i: number): void {
     if (!list) return;
     for (const { keyword, reach, alphabet } of list) {
       // Hits ending before the last search were found then.
       if (from + i + keyword.length <= this.#searchedTo) continue;
-      if (lower.startsWith(keyword, i)) this.#hits.push({ at: from + i, until: from + i + reach, alphabet, checked: from + i + keyword.length });
+      if (folded.startsWith(keyword, i)) this.#hits.push({ at: from + i, until: from + i + reach, alphabet, checked: from + i + keyword.length });
     }
   }
 }
@@ -190,11 +207,6 @@ export class HoldbackTracker {
 /** The UTF-16 code units at `at` and `at + 1` as one number (a keyword-bucket key). */
 function pairKey(text: string, at: number): number {
   return text.charCodeAt(at) * 0x10000 + text.charCodeAt(at + 1);
-}
-
-/** Lower-cases A-Z only, so positions in the result are positions in the text. */
-function asciiLower(text: string): string {
-  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 function canBegin(r: RunRule, text: string, at: number): boolean {

@@ -145,6 +145,50 @@ rules:
     }
   });
 
+  test("an operator's folded outbound rule: a phrase in capitals, leetspeak or look-alikes split anywhere is held until blocked", () => {
+    const custom = parseRuleFile(
+      `family: custom
+defaults: { category: system_prompt_leak, direction: outbound, view: folded }
+rules:
+  - id: custom.codename
+    title: Project codename
+    severity: critical
+    confidence: 1
+    action: block
+    keywords: [bluefalcon]
+    patterns: ['bluefalcon\\s{1,3}launch\\s{1,3}plan']
+    must_match: ["the BlueFalcon launch plan"]
+    must_not_match: ["a blue falcon"]
+`,
+      "custom.yaml",
+    );
+    const own = new ShieldEngine(custom, { thresholds });
+    const ownPlanner = holdbackPlanner(own.rules, 512);
+    for (const value of ["BLUEFALCON launch plan", "blu3f4lc0n launch plan", "bluefal\u0441on launch plan"]) {
+      const full = `Notes: ${value} is due.`;
+      for (let cut = 1; cut < full.length; cut++) {
+        let received = "";
+        const relay = new StreamRelay({
+          enforce: true,
+          holdback: 512,
+          tracker: ownPlanner.tracker(),
+          policy: { categoryActions: {}, thresholds },
+          evaluate: (t) => own.scan({ text: t, direction: "outbound" }),
+          stripUsage: false,
+          scanId: "scan_x",
+          write: (t) => {
+            received += deltaContents(t).join("");
+          },
+        });
+        relay.push([chunkEvent(full.slice(0, cut))]);
+        if (relay.state === "streaming") relay.push([chunkEvent(full.slice(cut))]);
+        if (relay.state === "streaming") relay.finish();
+        assert.equal(relay.state, "blocked", `${value}, cut at ${cut}`);
+        assert.ok(!received.toLowerCase().includes(value.slice(0, 4).toLowerCase()), `${value}, cut at ${cut}: '${received}' reached the client`);
+      }
+    }
+  });
+
   test("prose is released as it arrives: the client is never more than the word in progress behind", () => {
     const chunks = ["The", " quarterly", " report", " is", " ready", " for", " review", ".", " We", " shipped", " it", " today", ".\n"];
     const { after, final } = stream(chunks);
