@@ -25,15 +25,15 @@ function chunkEvent(content: string): { event: undefined; data: string; raw: str
 }
 
 /** Streams the chunks one upstream read each; returns what the client had after each read. */
-function stream(chunks: string[]): { relay: StreamRelay; after: string[]; final: string; written: string } {
+function stream(chunks: string[], scanner = engine, plan = planner): { relay: StreamRelay; after: string[]; final: string; written: string } {
   let received = "";
   let written = "";
   const relay = new StreamRelay({
     enforce: true,
     holdback: 512,
-    tracker: planner.tracker(),
+    tracker: plan.tracker(),
     policy: { categoryActions: {}, thresholds },
-    evaluate: (t) => engine.scan({ text: t, direction: "outbound" }),
+    evaluate: (t) => scanner.scan({ text: t, direction: "outbound" }),
     stripUsage: false,
     scanId: "scan_x",
     write: (t) => {
@@ -123,23 +123,7 @@ rules:
     const value = "B-123 456 789";
     const full = `Your badge is ${value} today.`;
     for (let cut = 1; cut < full.length; cut++) {
-      let received = "";
-      const relay = new StreamRelay({
-        enforce: true,
-        holdback: 512,
-        tracker: ownPlanner.tracker(),
-        policy: { categoryActions: {}, thresholds },
-        evaluate: (t) => own.scan({ text: t, direction: "outbound" }),
-        stripUsage: false,
-        scanId: "scan_x",
-        write: (t) => {
-          const m = /"content":"([^"]*)"/.exec(t);
-          if (m) received += m[1];
-        },
-      });
-      relay.push([chunkEvent(full.slice(0, cut))]);
-      relay.push([chunkEvent(full.slice(cut))]);
-      relay.finish();
+      const { final: received } = stream([full.slice(0, cut), full.slice(cut)], own, ownPlanner);
       assert.ok(!received.includes("123 456") && !received.includes("456 789"), `cut at ${cut}: ${received}`);
       assert.equal(received, "Your badge is [REDACTED] today.", `cut at ${cut}`);
     }
@@ -167,22 +151,7 @@ rules:
     for (const value of ["BLUEFALCON launch plan", "blu3f4lc0n launch plan", "bluefal\u0441on launch plan"]) {
       const full = `Notes: ${value} is due.`;
       for (let cut = 1; cut < full.length; cut++) {
-        let received = "";
-        const relay = new StreamRelay({
-          enforce: true,
-          holdback: 512,
-          tracker: ownPlanner.tracker(),
-          policy: { categoryActions: {}, thresholds },
-          evaluate: (t) => own.scan({ text: t, direction: "outbound" }),
-          stripUsage: false,
-          scanId: "scan_x",
-          write: (t) => {
-            received += deltaContents(t).join("");
-          },
-        });
-        relay.push([chunkEvent(full.slice(0, cut))]);
-        if (relay.state === "streaming") relay.push([chunkEvent(full.slice(cut))]);
-        if (relay.state === "streaming") relay.finish();
+        const { relay, final: received } = stream([full.slice(0, cut), full.slice(cut)], own, ownPlanner);
         assert.equal(relay.state, "blocked", `${value}, cut at ${cut}`);
         assert.ok(!received.toLowerCase().includes(value.slice(0, 4).toLowerCase()), `${value}, cut at ${cut}: '${received}' reached the client`);
       }
