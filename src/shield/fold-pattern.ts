@@ -10,7 +10,7 @@
 // becomes one unit or a class of units, so matching lengths are unchanged.
 import { RegExpParser, visitRegExpAST } from "@eslint-community/regexpp";
 import type { CharacterClass } from "@eslint-community/regexpp/ast";
-import { foldUnit } from "./normalize.ts";
+import { foldedForms } from "./normalize.ts";
 
 /** Ranges longer than this are not expanded (their folded forms would be a table, not a pattern). */
 const MAX_RANGE_EXPANSION = 1024;
@@ -18,14 +18,6 @@ const MAX_RANGE_EXPANSION = 1024;
 function escapeUnit(unit: number): string {
   const ch = String.fromCharCode(unit);
   return /[0-9A-Za-z'"]/.test(ch) ? ch : `\\u${unit.toString(16).padStart(4, "0")}`;
-}
-
-/** The folded forms of a unit written in a pattern: of the unit, its capital and its small letter. */
-function foldedForms(unit: number): number[] {
-  const ch = String.fromCharCode(unit);
-  const forms = new Set([foldUnit(unit)]);
-  for (const variant of [ch.toUpperCase(), ch.toLowerCase()]) if (variant.length === 1) forms.add(foldUnit(variant.charCodeAt(0)));
-  return [...forms];
 }
 
 /** The folded forms a class adds: those of its listed units and ranges other than the units themselves. */

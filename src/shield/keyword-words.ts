@@ -1,6 +1,6 @@
 // What counts as a word around a keyword hit: the keyword matcher counts word keywords only at
 // word starts (and whole-word markers only at word ends), as the rules' regex \b would see them.
-import { foldUnit } from "./normalize.ts";
+import { foldedForms, foldUnit } from "./normalize.ts";
 
 /** Regex \w in every mode: a hit of a whole-word keyword followed by one is no word end. */
 export function isAsciiWordChar(code: number): boolean {
@@ -46,26 +46,16 @@ const ASCII_ONLY = /^[\x00-\x7f]*$/;
 const MAX_KEYWORD_FORMS = 8;
 
 /**
- * The keyword, then its case variants that fold differently. Folding follows shape, and a few
- * capitals look unlike their small letter: Cyrillic "Н" folds to "h" (it looks like H), "н" stays,
- * so "ИГНОР" would never hit the keyword "игнор". Each unit contributes its small and capital
- * forms where those fold apart.
+ * A keyword's folded forms, one per way its capitals and small letters fold (foldedForms): "ИГНОР"
+ * folds apart from "игнор", and would otherwise never hit it. Matching folds a keyword anyway, so
+ * the folded forms stand for the keyword itself.
  */
 export function keywordForms(keyword: string): string[] {
   // ASCII capitals fold as their small letters do; most keywords end here.
   if (ASCII_ONLY.test(keyword)) return [keyword];
   let forms = [""];
-  for (const unit of keyword) {
-    const options: string[] = [];
-    const seen = new Set<number>();
-    for (const variant of [unit, unit.toLowerCase(), unit.toUpperCase()]) {
-      if (variant.length !== 1) continue;
-      const folded = foldUnit(variant.charCodeAt(0));
-      if (seen.has(folded)) continue;
-      seen.add(folded);
-      options.push(variant);
-    }
-    if (options.length === 0) options.push(unit);
+  for (let i = 0; i < keyword.length; i++) {
+    const options = foldedForms(keyword.charCodeAt(i)).map((unit) => String.fromCharCode(unit));
     forms = forms.flatMap((form) => options.map((option) => form + option)).slice(0, MAX_KEYWORD_FORMS);
   }
   return forms;

@@ -329,6 +329,18 @@ export function foldUnit(code: number): number {
   return FOLD[code] as number;
 }
 
+/**
+ * The folded forms of a unit written by a rule author (in a pattern or a keyword): of the unit,
+ * its capital and its small letter. Folding follows shape, and a few capitals look unlike their
+ * small letter: Cyrillic "Н" looks like H and folds to "h", "н" stays.
+ */
+export function foldedForms(code: number): number[] {
+  const ch = String.fromCharCode(code);
+  const forms = new Set([FOLD[code] as number]);
+  for (const variant of [ch.toUpperCase(), ch.toLowerCase()]) if (variant.length === 1) forms.add(FOLD[variant.charCodeAt(0)] as number);
+  return [...forms];
+}
+
 /** Reused by fold (synchronous; the result is a copy): no 128 KB allocation per 64 KB scanned. */
 let foldScratch = new Uint16Array(4096);
 
