@@ -16,6 +16,7 @@
 // text, as the engine's keyword pass does (capitals, leetspeak, look-alikes), and a folded-view
 // rule's alphabets take in every character that folds into them.
 import { foldPatternSource } from "../shield/fold-pattern.ts";
+import { keywordForms } from "../shield/keyword-words.ts";
 import { fold, foldUnit } from "../shield/normalize.ts";
 import { maxMatchLength } from "../shield/regex-length.ts";
 import type { Rule } from "../shield/types.ts";
@@ -78,13 +79,16 @@ export class HoldbackPlanner {
   constructor(rules: readonly HoldbackRule[], max: number) {
     this.max = max;
     const keywords = new Map<string, Gate>();
+    // Each keyword in all its folded forms, as the engine's keyword pass has it.
     const gate = (raw: string, reach: number, alphabet: Alphabet) => {
-      const k = fold(raw);
-      if (k.length === 0) return;
-      const g = keywords.get(k) ?? { reach: 0, alphabet: { ascii: new Uint8Array(128), nonAscii: false } };
-      g.reach = Math.max(g.reach, reach);
-      union(g.alphabet, alphabet);
-      keywords.set(k, g);
+      for (const form of keywordForms(raw)) {
+        const k = fold(form);
+        if (k.length === 0) return;
+        const g = keywords.get(k) ?? { reach: 0, alphabet: { ascii: new Uint8Array(128), nonAscii: false } };
+        g.reach = Math.max(g.reach, reach);
+        union(g.alphabet, alphabet);
+        keywords.set(k, g);
+      }
     };
     for (const { rule, reach } of rules) {
       if (rule.direction === "inbound" || rule.signal) continue;

@@ -143,12 +143,22 @@ rules:
     patterns: ['bluefalcon\\s{1,3}launch\\s{1,3}plan']
     must_match: ["the BlueFalcon launch plan"]
     must_not_match: ["a blue falcon"]
+  - id: custom.codename-ru
+    title: Project codename (Russian)
+    severity: critical
+    confidence: 1
+    action: block
+    keywords: [нептун]
+    patterns: ['нептун\\s{1,3}launch\\s{1,3}plan']
+    must_match: ["НЕПТУН launch plan"]
+    must_not_match: ["нептун"]
 `,
       "custom.yaml",
     );
     const own = new ShieldEngine(custom, { thresholds });
     const ownPlanner = holdbackPlanner(own.rules, 512);
-    for (const value of ["BLUEFALCON launch plan", "blu3f4lc0n launch plan", "bluefal\u0441on launch plan"]) {
+    // "НЕПТУН" folds apart from "нептун" (its capital Н looks like H): the keyword's forms cover it.
+    for (const value of ["BLUEFALCON launch plan", "blu3f4lc0n launch plan", "bluefal\u0441on launch plan", "НЕПТУН launch plan"]) {
       const full = `Notes: ${value} is due.`;
       for (let cut = 1; cut < full.length; cut++) {
         const { relay, final: received } = stream([full.slice(0, cut), full.slice(cut)], own, ownPlanner);
