@@ -14,6 +14,7 @@ import type { AuditEventsTable, Database } from "../store/schema.ts";
 import { canonicalJson, computeEventHash, GENESIS_HASH } from "./chain.ts";
 import { type AuditVerifyResult, type ChainHead, HEAD_SETTING_KEY, parseHead, readHeadSetting, verifyChain } from "./verify.ts";
 import { detectDialect, withReadSnapshot, withWriteLock } from "./write-transaction.ts";
+import { isRecord } from "../json-record.ts";
 
 export type { AuditBreakKind, AuditVerifyResult, ChainHead } from "./verify.ts";
 
@@ -66,7 +67,7 @@ function rowToEvent(row: AuditEventsTable): AuditEvent {
   let details: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(row.details);
-    details = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { $unparseable: row.details };
+    details = isRecord(parsed) ? parsed : { $unparseable: row.details };
   } catch {
     // Only a tampered row can get here; show it rather than hide the whole page (verify flags it).
     details = { $unparseable: row.details };

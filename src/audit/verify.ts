@@ -3,6 +3,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../store/schema.ts";
 import { computeEventHash, GENESIS_HASH } from "./chain.ts";
+import { isRecord } from "../json-record.ts";
 
 export const HEAD_SETTING_KEY = "audit.head";
 
@@ -48,7 +49,7 @@ export async function readHeadSetting(db: Kysely<Database>): Promise<string | un
 function parseDetails(text: string): Record<string, unknown> | null {
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    return isRecord(parsed) ? parsed : null;
   } catch {
     return null;
   }

@@ -1,3 +1,4 @@
+import { isRecord } from "../../json-record.ts";
 // JSON columns are text: parse defensively, so a hand-edited row degrades to an empty value
 // instead of failing a whole list.
 export function parseJsonArray(text: string): string[] {
@@ -12,7 +13,7 @@ export function parseJsonArray(text: string): string[] {
 export function parseJsonObject(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return isRecord(value) ? value : {};
   } catch {
     return {};
   }

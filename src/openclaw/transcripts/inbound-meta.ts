@@ -1,3 +1,4 @@
+import { isRecord } from "../../json-record.ts";
 // OpenClaw prefixes channel-originated user turns with metadata blocks it generates itself
 // (src/auto-reply/reply/inbound-meta.ts upstream). Two spellings exist:
 //   - up to 2026.x: "Conversation info (untrusted metadata):" / "Sender (untrusted metadata):"
@@ -39,7 +40,7 @@ function firstString(...values: unknown[]): string | null {
 function parseJsonObject(text: string): Record<string, unknown> | null {
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    return isRecord(parsed) ? parsed : null;
   } catch {
     return null;
   }

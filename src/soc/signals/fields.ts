@@ -1,3 +1,4 @@
+import { isRecord } from "../../json-record.ts";
 // Small readers for loosely typed payloads (scan metadata, resource data): producers put what they
 // know there, so every field is optional and checked before use. Values are length-capped so a
 // client-supplied metadata field cannot bloat the event store.
@@ -14,7 +15,7 @@ export function str(record: Record<string, unknown> | null | undefined, ...keys:
 }
 
 export function obj(value: unknown): Record<string, unknown> | null {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return isRecord(value) ? value : null;
 }
 
 export function uniq<T>(values: Iterable<T>): T[] {
