@@ -4,7 +4,7 @@ import type { KeywordMatcher } from "./aho-corasick.ts";
 import type { KeywordHits } from "./keyword-hits.ts";
 import { aroundRuns, gateRuns, type RunGate } from "./run-gate.ts";
 import { EDGE, type WindowPlan } from "./pattern-scan.ts";
-import { mergeWindows } from "./regex-runs.ts";
+import { type HitEnds, mergeWindows } from "./regex-runs.ts";
 import type { NormalizedText } from "./normalize.ts";
 import type { Rule, RuleActionOverride, TextView } from "./types.ts";
 
@@ -51,8 +51,7 @@ export interface Prefilter {
   gate: RunGate | null;
 }
 
-/** End offsets of keyword or prefilter hits, ascending. */
-export type HitEnds = Int32Array | readonly number[];
+export type { HitEnds };
 
 /** Per layer: each prefilter's hit ends (null: too many), and the digit runs of each view. */
 export interface PrefilterCache {

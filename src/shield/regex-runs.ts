@@ -21,11 +21,14 @@ export function warmUp(regexes: readonly RegExp[]): void {
   }
 }
 
+/** End offsets of keyword or prefilter hits, ascending. */
+export type HitEnds = Int32Array | readonly number[];
+
 /**
  * Windows from `before` characters before to `after` characters after each end offset (sorted
  * ascending), merged, as [from, to, from, to...]; null when they would cover most of the text.
  */
-export function mergeWindows(ends: Int32Array | readonly number[], before: number, after: number, length: number): number[] | null {
+export function mergeWindows(ends: HitEnds, before: number, after: number, length: number): number[] | null {
   const merged: number[] = [];
   let covered = 0;
   for (const end of ends) {
