@@ -6,10 +6,12 @@
 // requests are sent evenly spaced (not autocannon's per-second bursts, which measure queueing),
 // and the direct and through-ClawNex requests are interleaved in the same run, half a period
 // apart, so both see the same machine load. Saturation is measured closed-loop with autocannon.
-// Options: --quick (shorter runs), --duration SECONDS, --profile DIR (CPU profile of the ClawNex
-// child, written when it exits), --only non-stream|stream|ttft (one group of runs), --mem (the
-// child reports its memory and event-loop delay every 2 s on stderr). The "floor" row puts a bare
-// Node proxy (no auth, scans or records) in ClawNex's place: what the extra hop alone costs here.
+// Each fixed-rate run first sends for half a second without counting (connections open, the
+// servers leave idle). Options: --quick (shorter runs), --duration SECONDS, --profile DIR (CPU
+// profile of the ClawNex child, written when it exits), --only non-stream|stream|ttft (one group
+// of runs), --mem (the child reports its memory, event-loop delay and GC pauses every 2 s on
+// stderr). The "floor" row puts a bare Node proxy (no auth, scans or records) in ClawNex's place:
+// what the extra hop alone costs here.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,6 +59,15 @@ function rssMb(pid: number | undefined): string {
 }
 
 const pct = (sorted: number[], p: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number) : Number.NaN);
+/**
+ * Every request of the whole bench gets its own serial, so no prompt is ever sent twice: the scan
+ * cache keeps a text from its second sighting on, and prompts repeated across runs would be
+ * answered from it (skipping the scan) and fill it, which is not the load this bench describes.
+ */
+let serial = 0;
+const nextSerial = () => serial++;
+/** Each fixed-rate run first sends this long at its rate without counting (see pacedLoad). */
+const WARM_SECONDS = 0.5;
 const PROMPT_1K = "Summarise the following notes for the weekly report and list open actions. ".repeat(14).slice(0, 1000);
 
 interface LoadResult {
@@ -80,18 +91,21 @@ interface Target {
  * end of its body. Keep-alive pools (as a real agent fleet's clients use) carry both.
  */
 async function pacedLoad(a: Target, b: Target, makeBody: (i: number) => string, rate: number, seconds: number): Promise<[LoadResult, LoadResult]> {
-  const total = Math.round(rate * seconds);
-  const run = (t: Target, pool: Pool, lat: number[], errs: { n: number }, i: number) => {
+  // The first half second at the rate is not counted: it opens the pools' connections (a fleet's
+  // clients keep theirs alive) and takes the servers from idle to the rate.
+  const warm = Math.round(rate * WARM_SECONDS);
+  const total = warm + Math.round(rate * seconds);
+  const run = (t: Target, pool: Pool, lat: number[], errs: { n: number }, counted: boolean) => {
     const t0 = performance.now();
     const { pathname } = new URL(t.url);
     return pool
-      .request({ path: pathname, method: "POST", headers: { "content-type": "application/json", ...t.headers }, body: makeBody(i) })
+      .request({ path: pathname, method: "POST", headers: { "content-type": "application/json", ...t.headers }, body: makeBody(nextSerial()) })
       .then(async (res) => {
         await res.body.text();
-        if (res.statusCode === 200) lat.push(performance.now() - t0);
-        else errs.n++;
+        if (res.statusCode !== 200) errs.n++;
+        else if (counted) lat.push(performance.now() - t0);
         const own = Number(res.headers["x-clawnex-overhead-ms"]);
-        if (Number.isFinite(own)) overheads.push(own);
+        if (counted && Number.isFinite(own)) overheads.push(own);
       })
       .catch(() => void errs.n++);
   };
@@ -107,8 +121,8 @@ async function pacedLoad(a: Target, b: Target, makeBody: (i: number) => string, 
   while (sent < total * 2) {
     const now = performance.now();
     while (sent < total * 2 && start + (sent * 500) / rate <= now) {
-      const k = sent >> 1;
-      inflight.push(sent % 2 === 0 ? run(a, pools[0], lats[0], errs[0], k) : run(b, pools[1], lats[1], errs[1], k));
+      const counted = sent >> 1 >= warm;
+      inflight.push(sent % 2 === 0 ? run(a, pools[0], lats[0], errs[0], counted) : run(b, pools[1], lats[1], errs[1], counted));
       sent++;
     }
     const next = start + (sent * 500) / rate - performance.now();
@@ -126,7 +140,6 @@ async function pacedLoad(a: Target, b: Target, makeBody: (i: number) => string, 
 
 /** autocannon closed-loop at saturation; latencies recorded per response with full precision. */
 async function load(url: string, headers: Record<string, string>, makeBody: (i: number) => string, rate: number, seconds: number): Promise<LoadResult> {
-  let i = 0;
   const latencies: number[] = [];
   const instance = autocannon({
     url,
@@ -135,7 +148,7 @@ async function load(url: string, headers: Record<string, string>, makeBody: (i: 
     connections: rate > 0 ? Math.min(64, Math.max(8, Math.ceil(rate / 20))) : 32,
     ...(rate > 0 ? { overallRate: rate } : {}),
     duration: seconds,
-    requests: [{ setupRequest: (req) => ({ ...req, body: makeBody(i++) }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, body: makeBody(nextSerial()) }) }],
   }) as unknown as autocannon.Instance;
   instance.on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
     if (status === 200) latencies.push(ms);
@@ -158,7 +171,8 @@ interface TtftResult {
 async function ttft(a: Target, b: Target, makeBody: (i: number) => string, rate: number, seconds: number): Promise<[TtftResult, TtftResult]> {
   const firsts: [number[], number[]] = [[], []];
   const inflight: Array<Promise<void>> = [];
-  const total = Math.round(rate * seconds) * 2;
+  const warm = Math.round(rate * WARM_SECONDS) * 2;
+  const total = warm + Math.round(rate * seconds) * 2;
   const start = performance.now();
   for (let k = 0; k < total; k++) {
     const due = start + (k * 500) / rate;
@@ -169,12 +183,12 @@ async function ttft(a: Target, b: Target, makeBody: (i: number) => string, rate:
     inflight.push(
       (async () => {
         const t0 = performance.now();
-        const res = await request(target.url, { method: "POST", headers: { "content-type": "application/json", ...target.headers }, body: makeBody(k >> 1) });
+        const res = await request(target.url, { method: "POST", headers: { "content-type": "application/json", ...target.headers }, body: makeBody(nextSerial()) });
         let seen = false;
         for await (const chunk of res.body) {
           if (!seen && /"content":"[^"]/.test((chunk as Buffer).toString())) {
             seen = true;
-            out.push(performance.now() - t0);
+            if (k >= warm) out.push(performance.now() - t0);
           }
         }
       })().catch(() => undefined),
@@ -211,6 +225,10 @@ async function main(): Promise<void> {
     const clawnex = await startChild(["--role", "clawnex", "--data", dataDir, ...(args.includes("--mem") ? ["--mem"] : [])], profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
     children.push(clawnex);
     const [cnxUrl, cnxKey] = clawnex.words as [string, string];
+    // The floor on this machine: what any extra hop costs, with no auth, scan or record.
+    const floor = await startChild(["--role", "bare-proxy", "--upstream", upstreamUrl]);
+    children.push(floor);
+    const floorUrl = `${floor.words[0]}/chat/completions`;
     const auth = { authorization: `Bearer ${cnxKey}` };
     const direct = `${upstreamUrl}/chat/completions`;
     const via = `${cnxUrl}/v1/chat/completions`;
@@ -241,12 +259,11 @@ async function main(): Promise<void> {
     if (!only || only === "non-stream") {
       for (const rate of [100, 500]) await compare("1KB non-stream", small(false), rate);
       await compare("1KB non-stream", small(false), 0);
-      // The floor on this machine: what any extra hop costs, with no auth, scan or record.
-      const floor = await startChild(["--role", "bare-proxy", "--upstream", upstreamUrl]);
-      children.push(floor);
-      const [d, v] = await pacedLoad({ url: direct, headers: {} }, { url: `${floor.words[0]}/chat/completions`, headers: {} }, small(false), 500, DURATION);
-      rows.push(["floor: bare Node proxy", "500/s", f(d.p50), f(v.p50), f(v.p50 - d.p50), f(d.p99), f(v.p99), f(v.p99 - d.p99), "n/a", "n/a", v.rps.toFixed(0), String(d.errors + v.errors)]);
-      console.log(rows[rows.length - 1]?.join("  "));
+      for (const rate of [100, 500]) {
+        const [d, v] = await pacedLoad({ url: direct, headers: {} }, { url: floorUrl, headers: {} }, small(false), rate, DURATION);
+        rows.push(["floor: bare Node proxy", `${rate}/s`, f(d.p50), f(v.p50), f(v.p50 - d.p50), f(d.p99), f(v.p99), f(v.p99 - d.p99), "n/a", "n/a", v.rps.toFixed(0), String(d.errors + v.errors)]);
+        console.log(rows[rows.length - 1]?.join("  "));
+      }
     }
     console.log(`ClawNex RSS: ${rssMb(clawnex.proc.pid)}`);
     if (!only || only === "stream") {
@@ -261,12 +278,13 @@ async function main(): Promise<void> {
     console.table(rows.slice(1).map((r) => Object.fromEntries((rows[0] as string[]).map((h, i) => [h, r[i]]))));
 
     const ttftRows: Array<Record<string, string>> = [];
-    const ttftCase = async (name: string, body: (i: number) => string, rate: number, directUrl = direct) => {
-      const [d, v] = await ttft({ url: directUrl, headers: {} }, { url: via, headers: auth }, body, rate, DURATION);
+    const ttftCase = async (name: string, body: (i: number) => string, rate: number, directUrl = direct, through: Target = { url: via, headers: auth }) => {
+      const [d, v] = await ttft({ url: directUrl, headers: {} }, through, body, rate, DURATION);
       ttftRows.push({ case: name, rate: `${rate}/s`, "direct p50": f(d.p50), "via p50": f(v.p50), "added p50": f(v.p50 - d.p50), "direct p99": f(d.p99), "via p99": f(v.p99), "added p99": f(v.p99 - d.p99) });
     };
     if (only && only !== "ttft") return;
     await ttftCase("1KB stream", small(true), 100);
+    await ttftCase("floor: 1KB stream, bare Node proxy", small(true), 100, direct, { url: floorUrl, headers: {} });
     if (openclaw) await ttftCase("OpenClaw stream", openclaw, 50);
     const pacedBody = (i: number) => JSON.stringify({ model: "paced/m", stream: true, messages: [{ role: "user", content: `${i} ${PROMPT_1K}` }] });
     await ttftCase("paced 120 chunks x 4 ms (holdback)", pacedBody, 20, `${paced.words[0]}/chat/completions`);
@@ -287,7 +305,8 @@ if (args.includes("--role") && role === "upstream") {
   if (args.includes("--paced")) up.setDefault({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `tok${i % 10} `), chunkDelayMs: 4 });
   process.stdout.write(`READY ${up.baseUrl}\n`);
 } else if (args.includes("--role") && role === "bare-proxy") {
-  // node:http in, undici out, the body relayed as it is: the least a proxy hop can cost here.
+  // node:http in, undici out, the body relayed chunk by chunk as it arrives: the least a proxy
+  // hop can cost here.
   const { createServer } = await import("node:http");
   const upstream = new URL(args[args.indexOf("--upstream") + 1] as string);
   const pool = new Pool(upstream.origin, { connections: 128 });
@@ -298,9 +317,9 @@ if (args.includes("--role") && role === "upstream") {
       pool
         .request({ path: `${upstream.pathname}/chat/completions`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
         .then(async (answer) => {
-          const text = await answer.body.text();
-          res.writeHead(answer.statusCode, { "content-type": "application/json" });
-          res.end(text);
+          res.writeHead(answer.statusCode, { "content-type": String(answer.headers["content-type"] ?? "application/json") });
+          for await (const chunk of answer.body) res.write(chunk);
+          res.end();
         })
         .catch(() => {
           res.writeHead(502);
@@ -326,15 +345,28 @@ if (args.includes("--role") && role === "upstream") {
   process.stdout.write(`READY ${url} ${key}\n`);
   // --mem: where the resident memory is (V8 heap committed vs used, buffers), every 2 s on stderr.
   if (args.includes("--mem")) {
-    const { monitorEventLoopDelay } = await import("node:perf_hooks");
+    const { monitorEventLoopDelay, PerformanceObserver, constants } = await import("node:perf_hooks");
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
+    // Pauses by kind since the last report: minor (scavenge) and major (mark-compact) collections.
+    const gc = { minor: [0, 0, 0], major: [0, 0, 0] };
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : gc.major;
+        kind[0] = (kind[0] as number) + 1;
+        kind[1] = (kind[1] as number) + e.duration;
+        kind[2] = Math.max(kind[2] as number, e.duration);
+      }
+    }).observe({ entryTypes: ["gc"] });
+    const gcText = (k: number[]) => `${k[0]} × ${((k[1] as number) / Math.max(1, k[0] as number)).toFixed(2)} ms (max ${(k[2] as number).toFixed(1)})`;
     const mb = (n: number) => (n / 1048576).toFixed(0);
     const ms = (ns: number) => (ns / 1e6).toFixed(1);
     setInterval(() => {
       const m = process.memoryUsage();
-      process.stderr.write(`mem rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} | event-loop delay p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms\n`);
+      process.stderr.write(`mem rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} | event-loop delay p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms | gc minor ${gcText(gc.minor)}, major ${gcText(gc.major)}\n`);
       delay.reset();
+      gc.minor = [0, 0, 0];
+      gc.major = [0, 0, 0];
     }, 2000).unref();
   }
   process.on("SIGTERM", () => void app.close().then(() => services.close()).then(() => process.exit(0)));
