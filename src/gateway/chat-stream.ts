@@ -13,6 +13,8 @@ import { callUpstream, type CallResult } from "./upstream-call.ts";
 export interface StreamSink {
   open(headers: Record<string, string>): void;
   write(text: string): void;
+  /** Sends what was written so far now (open() may hold the headers back for the first events). */
+  flush(): void;
   end(): void;
   /** True once the client has gone away. */
   readonly closed: boolean;
@@ -74,6 +76,7 @@ export async function relayStream(svc: GatewayService, p: Prepared, sink: Stream
       const t = performance.now();
       const state = relay.push(translate(parser.push(bytes as Buffer)));
       processingMs += performance.now() - t;
+      sink.flush();
       if (state !== "streaming") break;
     }
     if (sink.closed || signal.aborted) outcome = "client_disconnect";

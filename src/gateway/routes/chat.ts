@@ -44,23 +44,30 @@ async function streamReply(svc: GatewayService, request: FastifyRequest, reply: 
       controller.abort();
     }
   });
+  let corked = false;
+  const flush = () => {
+    if (!corked) return;
+    corked = false;
+    if (!res.writableEnded) res.socket?.uncork();
+  };
   const sink: StreamSink = {
     open: (headers) => {
       res.writeHead(200, { ...headers, "x-request-id": request.id });
       // Send the headers now: clients start their time-to-first-token clock on them. The socket
-      // stays corked until the end of this turn of the event loop, so events the upstream sent
-      // with its headers (often the whole short answer) leave in the same write: one syscall, not
-      // two, before the first token. end() uncorks fully by itself. (The socket, not res.cork():
-      // with chunked encoding, res.end() writes its terminator before res.cork()'s buffer.)
+      // stays corked until the events the upstream sent with its headers have been relayed
+      // (flush(), after the first read), or at the latest until the end of this turn of the event
+      // loop when none came: headers and first events leave in one write, not two. end() uncorks
+      // fully by itself. (The socket, not res.cork(): with chunked encoding, res.end() writes its
+      // terminator before res.cork()'s buffer.)
       const socket = res.socket;
-      socket?.cork();
-      res.flushHeaders();
       if (socket) {
-        setImmediate(() => {
-          if (!res.writableEnded) socket.uncork();
-        });
+        socket.cork();
+        corked = true;
+        setImmediate(flush);
       }
+      res.flushHeaders();
     },
+    flush,
     write: (text) => void res.write(text),
     end: () => {
       if (!res.writableEnded) res.end();
