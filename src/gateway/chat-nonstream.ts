@@ -14,6 +14,11 @@ export interface NonStreamResult {
   body: string;
   parsed: ChatCompletionResponseBody;
   headers: Record<string, string>;
+  /**
+   * Queues the call's traffic and scan records. The caller runs it right after handing the body
+   * to the client, so building them is not part of the client's wait.
+   */
+  record(): void;
 }
 
 const MAX_RESPONSE = 64 * 1024 * 1024;
@@ -96,7 +101,7 @@ export async function completeNonStream(svc: GatewayService, p: Prepared, signal
     body = JSON.stringify(parsed);
   } else if (choice.route.kind === "anthropic") body = JSON.stringify(parsed);
   const overheadMs = performance.now() - p.ctx.startedAt - upstreamMs;
-  svc.finish(p, { status: 200, outcome: "ok", choice, stream: false, usage, completionText: outText, upstreamMs, overheadMs, outbound, redactions: decision.redact.length, attempts: call.attempts });
+  const record = () => svc.finish(p, { status: 200, outcome: "ok", choice, stream: false, usage, completionText: outText, upstreamMs, overheadMs, outbound, redactions: decision.redact.length, attempts: call.attempts });
   const headers: Record<string, string> = {
     "x-clawnex-scan-id": p.inboundScanId,
     "x-clawnex-outbound-scan-id": outbound.id,
@@ -105,5 +110,5 @@ export async function completeNonStream(svc: GatewayService, p: Prepared, signal
   };
   if (decision.redact.length > 0) headers["x-clawnex-redactions"] = String(decision.redact.length);
   if (p.breakGlass) headers["x-clawnex-break-glass"] = "true";
-  return { status: 200, body, parsed, headers };
+  return { status: 200, body, parsed, headers, record };
 }

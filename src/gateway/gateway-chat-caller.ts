@@ -28,7 +28,9 @@ export function createChatCaller(svc: GatewayService): ChatCaller {
       delete request.stream_options;
       try {
         const prepared = await svc.prepare(request, undefined, { ...ctx, startedAt });
-        return (await completeNonStream(svc, prepared, signal)).parsed;
+        const result = await completeNonStream(svc, prepared, signal);
+        result.record();
+        return result.parsed;
       } catch (err) {
         if (!(err instanceof OpenAIHttpError)) throw err;
         if (err.code === "shield_blocked") {

@@ -129,7 +129,9 @@ export function chatRoutes(core: CoreServices, svc: GatewayService, raws: WeakMa
       request.raw.on("close", onClose);
       try {
         const result = await completeNonStream(svc, prepared, controller.signal);
-        return reply.headers(result.headers).type("application/json").send(result.body);
+        reply.headers(result.headers).type("application/json").send(result.body);
+        result.record();
+        return reply;
       } catch (err) {
         if (err instanceof OpenAIHttpError) err.headers["x-clawnex-scan-id"] ??= prepared.inboundScanId;
         throw err;
