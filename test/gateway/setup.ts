@@ -57,3 +57,17 @@ export async function traffic(h: GatewayHarness, query = ""): Promise<Array<Reco
   const body = (await res.json()) as { data: Array<Record<string, unknown>> };
   return body.data;
 }
+
+export interface StoredScan {
+  verdict: string;
+  enforced: boolean;
+  source: string;
+  text_sha256: string;
+  text_length: number;
+}
+
+/** A stored scan record, by id (queued records are written once the traffic API flushed them). */
+export async function storedScan(h: GatewayHarness, id: unknown): Promise<StoredScan> {
+  const res = await fetch(`${h.server.url}/api/v1/shield/scans/${String(id)}`, { headers: { "x-clawnex-key": h.admin } });
+  return (await res.json()) as StoredScan;
+}

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { CORPUS_SKIP, openclawHello, openclawToolResult } from "./corpus.ts";
-import { type GatewayHarness, startGateway, traffic } from "./setup.ts";
+import { type GatewayHarness, startGateway, storedScan, traffic } from "./setup.ts";
 
 describe("inbound Shield in BLOCK mode", () => {
   let h: GatewayHarness;
@@ -100,8 +100,7 @@ describe("inbound Shield in OBSERVE mode and per-key overrides", () => {
     assert.equal(row?.inbound_verdict, "BLOCK");
     assert.equal(row?.outcome, "ok");
     assert.equal(row?.mode, "OBSERVE");
-    const scan = await fetch(`${h.server.url}/api/v1/shield/scans/${String(row?.inbound_scan_id)}`, { headers: { "x-clawnex-key": h.admin } });
-    const stored = (await scan.json()) as { verdict: string; enforced: boolean; source: string };
+    const stored = await storedScan(h, row?.inbound_scan_id);
     assert.equal(stored.verdict, "BLOCK");
     assert.equal(stored.enforced, false);
     assert.equal(stored.source, "gateway");
@@ -109,22 +108,18 @@ describe("inbound Shield in OBSERVE mode and per-key overrides", () => {
 
   test("scan records carry the SHA-256 of what was scanned: the text, or its parts' digests joined", async () => {
     const sha = (text: string) => createHash("sha256").update(text).digest("hex");
-    const storedDigest = async (inboundScanId: unknown, outboundScanId?: unknown) => {
-      await traffic(h); // written once queued records are flushed, which the traffic API does first
-      const get = async (id: unknown) => ((await (await fetch(`${h.server.url}/api/v1/shield/scans/${String(id)}`, { headers: { "x-clawnex-key": h.admin } })).json()) as { text_sha256: string; text_length: number });
-      return { inbound: await get(inboundScanId), outbound: outboundScanId ? await get(outboundScanId) : undefined };
-    };
     const prompt = `digest check ${Date.now()}: summarise the notes`;
-    const one = await h.client.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: prompt }] }).withResponse();
-    const oneDigests = await storedDigest(one.response.headers.get("x-clawnex-scan-id"), one.response.headers.get("x-clawnex-outbound-scan-id"));
-    assert.equal(oneDigests.inbound.text_sha256, sha(prompt));
-    assert.equal(oneDigests.inbound.text_length, prompt.length);
-    assert.equal(oneDigests.outbound?.text_sha256, sha(one.data.choices[0]?.message.content ?? ""));
-
     const system = "You are a careful agent.";
+    const one = await h.client.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: prompt }] }).withResponse();
     const two = await h.client.chat.completions.create({ model: "fake-model", messages: [{ role: "system", content: system }, { role: "user", content: prompt }] }).withResponse();
-    const twoDigests = await storedDigest(two.response.headers.get("x-clawnex-scan-id"));
-    assert.equal(twoDigests.inbound.text_sha256, sha(`${sha(system)},${sha(prompt)}`));
+    await traffic(h);
+    const oneInbound = await storedScan(h, one.response.headers.get("x-clawnex-scan-id"));
+    assert.equal(oneInbound.text_sha256, sha(prompt));
+    assert.equal(oneInbound.text_length, prompt.length);
+    const oneOutbound = await storedScan(h, one.response.headers.get("x-clawnex-outbound-scan-id"));
+    assert.equal(oneOutbound.text_sha256, sha(one.data.choices[0]?.message.content ?? ""));
+    const twoInbound = await storedScan(h, two.response.headers.get("x-clawnex-scan-id"));
+    assert.equal(twoInbound.text_sha256, sha(`${sha(system)},${sha(prompt)}`));
   });
 
   test("a per-key BLOCK override enforces for that key only; changes are audited", async () => {
