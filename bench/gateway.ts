@@ -251,19 +251,15 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const rows: string[][] = [["case", "rate", "direct p50", "via p50", "added p50", "direct p99", "via p99", "added p99", "own p50", "own p99", "via req/s", "errors"]];
-    const compare = async (name: string, body: (i: number) => string, rate: number) => {
-      const [d, v] = rate > 0 ? await pacedLoad({ url: direct, headers: {} }, { url: via, headers: auth }, body, rate, DURATION) : [await load(direct, {}, body, 0, DURATION), await load(via, auth, body, 0, DURATION)];
+    const compare = async (name: string, body: (i: number) => string, rate: number, through: Target = { url: via, headers: auth }) => {
+      const [d, v] = rate > 0 ? await pacedLoad({ url: direct, headers: {} }, through, body, rate, DURATION) : [await load(direct, {}, body, 0, DURATION), await load(through.url, through.headers, body, 0, DURATION)];
       rows.push([name, rate > 0 ? `${rate}/s` : "max", f(d.p50), f(v.p50), f(v.p50 - d.p50), f(d.p99), f(v.p99), f(v.p99 - d.p99), f(v.ownP50 ?? Number.NaN), f(v.ownP99 ?? Number.NaN), v.rps.toFixed(0), String(d.errors + v.errors)]);
       console.log(rows[rows.length - 1]?.join("  "));
     };
     if (!only || only === "non-stream") {
       for (const rate of [100, 500]) await compare("1KB non-stream", small(false), rate);
       await compare("1KB non-stream", small(false), 0);
-      for (const rate of [100, 500]) {
-        const [d, v] = await pacedLoad({ url: direct, headers: {} }, { url: floorUrl, headers: {} }, small(false), rate, DURATION);
-        rows.push(["floor: bare Node proxy", `${rate}/s`, f(d.p50), f(v.p50), f(v.p50 - d.p50), f(d.p99), f(v.p99), f(v.p99 - d.p99), "n/a", "n/a", v.rps.toFixed(0), String(d.errors + v.errors)]);
-        console.log(rows[rows.length - 1]?.join("  "));
-      }
+      for (const rate of [100, 500]) await compare("floor: bare Node proxy", small(false), rate, { url: floorUrl, headers: {} });
     }
     console.log(`ClawNex RSS: ${rssMb(clawnex.proc.pid)}`);
     if (!only || only === "stream") {
@@ -349,24 +345,24 @@ if (args.includes("--role") && role === "upstream") {
     const delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
     // Pauses by kind since the last report: minor (scavenge) and major (mark-compact) collections.
-    const gc = { minor: [0, 0, 0], major: [0, 0, 0] };
+    const pauses = () => ({ count: 0, total: 0, max: 0 });
+    let gc = { minor: pauses(), major: pauses() };
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         const kind = (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : gc.major;
-        kind[0] = (kind[0] as number) + 1;
-        kind[1] = (kind[1] as number) + e.duration;
-        kind[2] = Math.max(kind[2] as number, e.duration);
+        kind.count++;
+        kind.total += e.duration;
+        kind.max = Math.max(kind.max, e.duration);
       }
     }).observe({ entryTypes: ["gc"] });
-    const gcText = (k: number[]) => `${k[0]} × ${((k[1] as number) / Math.max(1, k[0] as number)).toFixed(2)} ms (max ${(k[2] as number).toFixed(1)})`;
+    const gcText = (k: ReturnType<typeof pauses>) => `${k.count} × ${(k.total / Math.max(1, k.count)).toFixed(2)} ms (max ${k.max.toFixed(1)})`;
     const mb = (n: number) => (n / 1048576).toFixed(0);
     const ms = (ns: number) => (ns / 1e6).toFixed(1);
     setInterval(() => {
       const m = process.memoryUsage();
       process.stderr.write(`mem rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} | event-loop delay p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms | gc minor ${gcText(gc.minor)}, major ${gcText(gc.major)}\n`);
       delay.reset();
-      gc.minor = [0, 0, 0];
-      gc.major = [0, 0, 0];
+      gc = { minor: pauses(), major: pauses() };
     }, 2000).unref();
   }
   process.on("SIGTERM", () => void app.close().then(() => services.close()).then(() => process.exit(0)));
