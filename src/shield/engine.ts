@@ -3,6 +3,7 @@
 // synchronous: no I/O, no clocks, no globals beyond the compiled rule set.
 import { KeywordMatcher, POSITIONS_PER_KEYWORD, type KeywordKind } from "./aho-corasick.ts";
 import { KeywordHits } from "./keyword-hits.ts";
+import { CandidateRules } from "./candidate-rules.ts";
 import { keywordForms } from "./keyword-words.ts";
 import { findEncodedSegments } from "./decode.ts";
 import { prefilterGate } from "./run-gate.ts";
@@ -92,9 +93,7 @@ function foldedViewsFor(compiled: readonly CompiledRule[], prefilters: readonly 
 export class ShieldEngine {
   readonly rules: readonly Rule[];
   readonly #compiled: CompiledRule[];
-  /** Rules with no keywords: they run on every scan. */
-  readonly #unfiltered: number[];
-  readonly #keywordRules: number[][];
+  readonly #candidates: CandidateRules;
   readonly #matcher: KeywordMatcher;
   readonly #prefilters: Prefilter[] = [];
   readonly #options: ShieldOptions;
@@ -143,8 +142,10 @@ export class ShieldEngine {
       };
     });
     const keywordIndex = new Map<string, number>();
-    this.#keywordRules = [];
-    this.#unfiltered = [];
+    /** Per keyword id: the rules it makes candidates. */
+    const keywordRules: number[][] = [];
+    /** Rules with no keywords: they run on every scan. */
+    const unfiltered: number[] = [];
     // Start markers whose hits count inside words too, or only as whole words, are kept apart
     // from keywords of the same text; they and very short keywords are located further.
     const kinds: Array<KeywordKind & { text: string }> = [];
@@ -154,21 +155,21 @@ export class ShieldEngine {
       if (id === undefined) {
         id = keywordIndex.size;
         keywordIndex.set(key, id);
-        this.#keywordRules.push([]);
+        keywordRules.push([]);
         kinds.push({ text: keyword, anywhere: marker?.anywhere ?? false, wordEnd: marker?.wordEnd ?? false, positions: marker || keyword.length <= 2 ? MARKER_POSITIONS : POSITIONS_PER_KEYWORD });
       }
       return id;
     };
     this.#compiled.forEach((c, ruleIndex) => {
       if (c.rule.keywords.length === 0 || c.rule.signal) {
-        this.#unfiltered.push(ruleIndex);
+        unfiltered.push(ruleIndex);
         return;
       }
       // Each keyword's ids: its own and those of its case variants that fold apart.
       const idsOfKeyword = c.rule.keywords.map((keyword) => keywordForms(keyword).map((form) => idOf(form)));
       for (const ids of idsOfKeyword) {
         for (const id of ids) {
-          (this.#keywordRules[id] as number[]).push(ruleIndex);
+          (keywordRules[id] as number[]).push(ruleIndex);
           c.keywordIds.push(id);
         }
       }
@@ -200,6 +201,7 @@ export class ShieldEngine {
       });
     }
     this.#matcher = new KeywordMatcher(kinds.map((k) => k.text), kinds);
+    this.#candidates = new CandidateRules(keywordRules, unfiltered, this.#compiled.map((c) => c.rule.direction));
     this.#places = new MatchPlaces(this.#prefilters, this.#matcher);
     ({ views: this.#foldedViews, exact: this.#exactFold } = foldedViewsFor(this.#compiled, this.#prefilters));
   }
@@ -231,19 +233,15 @@ export class ShieldEngine {
   /** Keyword hits, one per decoding depth (scans are synchronous, layers nest). */
   readonly #hits: KeywordHits[] = [];
 
-  #candidateRules(clean: string, depth: number): { rules: number[]; hits: KeywordHits } {
+  /** The rules to run on clean in this direction (see CandidateRules), and the keyword hits. */
+  #candidateRules(clean: string, direction: Direction, depth: number): { rules: number[]; hits: KeywordHits } {
     let hits = this.#hits[depth];
     if (!hits) {
       hits = new KeywordHits(this.#matcher.keywordCount);
       this.#hits[depth] = hits;
     }
     this.#matcher.findAll(clean, hits);
-    const candidate = new Uint8Array(this.#compiled.length);
-    for (const r of this.#unfiltered) candidate[r] = 1;
-    for (let k = 0; k < hits.foundCount; k++) for (const r of this.#keywordRules[hits.found[k] as number] as number[]) candidate[r] = 1;
-    const rules: number[] = [];
-    for (let r = 0; r < candidate.length; r++) if (candidate[r] === 1) rules.push(r);
-    return { rules, hits };
+    return { rules: this.#candidates.select(direction, hits), hits };
   }
 
   #scanLayer(normalized: NormalizedText, direction: Direction, depth: number, budget: { chars: number; segments: number }): Detection[] {
@@ -265,12 +263,11 @@ export class ShieldEngine {
       }
     }
 
-    const candidates = this.#candidateRules(clean, depth);
+    const candidates = this.#candidateRules(clean, direction, depth);
     const prefilterCache = prefilterCacheFor(normalized);
     for (const index of candidates.rules) {
       const compiled = this.#compiled[index] as CompiledRule;
       const { rule } = compiled;
-      if (rule.direction !== "both" && rule.direction !== direction) continue;
       if (rule.signal) {
         const span = this.#signalSpan(rule, normalized, decodedDetections[0]?.span ?? null);
         if (span) raw.push({ compiled, span, sensitive: null });
