@@ -285,7 +285,10 @@ async function main(): Promise<void> {
       await ttftCase("1KB stream", small(true), rate);
       await ttftCase("floor: 1KB stream, bare Node proxy", small(true), rate, direct, { url: floorUrl, headers: {} });
     }
-    if (openclaw) await ttftCase("OpenClaw stream", openclaw, 50);
+    if (openclaw) {
+      await ttftCase("OpenClaw stream", openclaw, 50);
+      await ttftCase("floor: OpenClaw stream, bare Node proxy", openclaw, 50, direct, { url: floorUrl, headers: {} });
+    }
     const pacedBody = (i: number) => JSON.stringify({ model: "paced/m", stream: true, messages: [{ role: "user", content: `${i} ${PROMPT_1K}` }] });
     await ttftCase("paced 120 chunks x 4 ms (holdback)", pacedBody, 20, `${paced.words[0]}/chat/completions`);
     console.log("\ntime to first content token, ms");
