@@ -7,12 +7,13 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { CoreServices } from "../../app/services.ts";
 import { completeNonStream } from "../chat-nonstream.ts";
-import { relayStream, type StreamSink } from "../chat-stream.ts";
+import { relayStream } from "../chat-stream.ts";
 import { chatValidatorCompiler } from "../chat-validation.ts";
 import type { CallContext, GatewayService } from "../gateway-service.ts";
 import { OpenAIHttpError, sendOpenAIError, toOpenAIError } from "../openai-errors.ts";
 import type { ChatCompletionRequestBody } from "../openai-types.ts";
 import { chatRequestSchema, chatResponseSchema, modelListSchema, openAIErrors } from "../schemas.ts";
+import { ResponseSink } from "./response-sink.ts";
 
 const SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 const AGENT_ID = /^[A-Za-z0-9._:@/-]{1,128}$/;
@@ -37,45 +38,8 @@ async function streamReply(svc: GatewayService, request: FastifyRequest, reply: 
   const controller = new AbortController();
   reply.hijack();
   const res = reply.raw;
-  let gone = false;
-  res.on("close", () => {
-    if (!res.writableFinished) {
-      gone = true;
-      controller.abort();
-    }
-  });
-  let corked = false;
-  const flush = () => {
-    if (!corked) return;
-    corked = false;
-    if (!res.writableEnded) res.socket?.uncork();
-  };
-  const sink: StreamSink = {
-    open: (headers) => {
-      res.writeHead(200, { ...headers, "x-request-id": request.id });
-      // Send the headers now: clients start their time-to-first-token clock on them. The socket
-      // stays corked until the events the upstream sent with its headers have been relayed
-      // (flush(), after the first read), or at the latest until the end of this turn of the event
-      // loop when none came: headers and first events leave in one write, not two. end() uncorks
-      // fully by itself. (The socket, not res.cork(): with chunked encoding, res.end() writes its
-      // terminator before res.cork()'s buffer.)
-      const socket = res.socket;
-      if (socket) {
-        socket.cork();
-        corked = true;
-        setImmediate(flush);
-      }
-      res.flushHeaders();
-    },
-    flush,
-    write: (text) => void res.write(text),
-    end: () => {
-      if (!res.writableEnded) res.end();
-    },
-    get closed() {
-      return gone || res.destroyed;
-    },
-  };
+  // No closures over this scope here (see response-sink.ts).
+  const sink = new ResponseSink(res, request.id, controller);
   try {
     await relayStream(svc, prepared, sink, controller.signal);
   } catch (err) {

@@ -1,0 +1,70 @@
+// The client's end of a relayed stream: a raw ServerResponse behind the StreamSink interface.
+//
+// A class, not closures in the route handler, on purpose. Closures made there capture the
+// handler's scope (the request, its parsed body, the prepared call) in a context object that
+// lives as long as the stream. Under the OpenClaw request shape (60 KB bodies, 100 streams/s)
+// that kept about 120 KB per request alive through every young-generation collection: 12 MB
+// promoted per second, freed only by the next major GC, and scavenge pauses of 10-15 ms instead
+// of 1-3 ms (bench:gateway's OpenClaw rows; measured with --trace-gc-nvp). This object holds the
+// response and the request id only.
+import type { ServerResponse } from "node:http";
+import type { StreamSink } from "../chat-stream.ts";
+
+export class ResponseSink implements StreamSink {
+  readonly #res: ServerResponse;
+  readonly #requestId: string;
+  readonly #controller: AbortController;
+  #gone = false;
+  #corked = false;
+
+  /** `controller` is aborted when the client goes away before the response is finished. */
+  constructor(res: ServerResponse, requestId: string, controller: AbortController) {
+    this.#res = res;
+    this.#requestId = requestId;
+    this.#controller = controller;
+    res.on("close", this.#onClose);
+  }
+
+  readonly #onClose = (): void => {
+    if (!this.#res.writableFinished) {
+      this.#gone = true;
+      this.#controller.abort();
+    }
+  };
+
+  open(headers: Record<string, string>): void {
+    const res = this.#res;
+    res.writeHead(200, { ...headers, "x-request-id": this.#requestId });
+    // Send the headers now: clients start their time-to-first-token clock on them. The socket
+    // stays corked until the events the upstream sent with its headers have been relayed
+    // (flush(), after the first read), or at the latest until the end of this turn of the event
+    // loop when none came: headers and first events leave in one write, not two. end() uncorks
+    // fully by itself. (The socket, not res.cork(): with chunked encoding, res.end() writes its
+    // terminator before res.cork()'s buffer.)
+    const socket = res.socket;
+    if (socket) {
+      socket.cork();
+      this.#corked = true;
+      setImmediate(this.flush);
+    }
+    res.flushHeaders();
+  }
+
+  readonly flush = (): void => {
+    if (!this.#corked) return;
+    this.#corked = false;
+    if (!this.#res.writableEnded) this.#res.socket?.uncork();
+  };
+
+  write(text: string): void {
+    this.#res.write(text);
+  }
+
+  end(): void {
+    if (!this.#res.writableEnded) this.#res.end();
+  }
+
+  get closed(): boolean {
+    return this.#gone || this.#res.destroyed;
+  }
+}
