@@ -44,6 +44,7 @@ const fileSchema = z
       .object({
         bodyLimitBytes: z.number().int().min(1024).max(512 * 1024 * 1024).optional(),
         trustProxy: z.boolean().optional(),
+        shutdownGraceMs: z.number().int().min(0).max(600_000).optional(),
       })
       .strict()
       .optional(),
@@ -110,6 +111,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** On shutdown, how long requests in flight (streams included) may run on before their connections are closed. */
+  shutdownGraceMs: number;
   rateLimit: { perMinute: number; burst: number };
   shield: {
     mode: ShieldMode;
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.CLAWNEX_LOG_LEVEL,
     bodyLimitBytes: e.CLAWNEX_BODY_LIMIT ?? file.server?.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: file.server?.trustProxy ?? false,
+    shutdownGraceMs: file.server?.shutdownGraceMs ?? 5000,
     rateLimit: {
       perMinute: e.CLAWNEX_RATE_LIMIT_PER_MINUTE ?? file.rateLimit?.perMinute ?? 1000,
       // Bursts up to three minutes' worth unless configured; a per-minute env override sets both.

@@ -89,6 +89,9 @@ export const newId = newIdNow;
 
 export class GatewayService {
   readonly deps: GatewayDeps;
+  /** Calls prepared and not yet finished: each ends in exactly one finish(). */
+  #open = 0;
+  #onSettled: (() => void) | undefined;
 
   constructor(deps: GatewayDeps) {
     this.deps = deps;
@@ -109,6 +112,7 @@ export class GatewayService {
     const enforce = mode === "BLOCK" && !breakGlass;
     const inbound = scanInbound(body, deps.cache, (text) => deps.evaluate(text, "inbound"), deps.config.scanTools);
     const prepared: Prepared = { ctx, body, raw, chain, mode, enforce, breakGlass: breakGlass !== null, inbound, inboundScanId: newId("scan"), readyAt: performance.now() };
+    this.#open++;
     if (enforce && inbound.verdict === "BLOCK") {
       this.finish(prepared, { status: 400, outcome: "blocked_inbound", errorCode: "shield_blocked", stream: body.stream === true, overheadMs: performance.now() - ctx.startedAt });
       throw shieldBlocked("inbound", prepared.inboundScanId, [...new Set(inbound.detections.map((d) => d.rule_id))]);
@@ -170,6 +174,27 @@ export class GatewayService {
     const estimate = reached && (tokensIn === null || tokensOut === null) ? { prompt: p.body.messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content ?? ""))), completion: f.completionText ?? "" } : undefined;
     const pricing = route ? { models: [f.choice?.upstreamModel ?? null, p.body.model], providerUrl: route.config.baseUrl } : undefined;
     this.deps.recorder.record({ row, scans, estimate, pricing });
+    if (--this.#open <= 0) {
+      this.#open = 0;
+      this.#onSettled?.();
+    }
+  }
+
+  /**
+   * Waits until every call prepared so far has finished and queued its records, for at most
+   * `maxMs`: on shutdown, calls cut when the server closed its connections end a moment later,
+   * and their records must reach the recorder before it closes.
+   */
+  async settle(maxMs: number): Promise<void> {
+    if (this.#open === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, maxMs);
+      this.#onSettled = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#onSettled = undefined;
   }
 
   #scanRecord(p: Prepared, now: string): ScanRecord {

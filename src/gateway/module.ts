@@ -21,6 +21,9 @@ import { TrafficQueries } from "./traffic-queries.ts";
 import { TrafficRecorder } from "./traffic-recorder.ts";
 import { UpstreamClient } from "./upstream.ts";
 
+/** On close, how long calls still running may take to end and queue their records. */
+const SETTLE_MS = 2000;
+
 export async function createGatewayModule(core: CoreServices): Promise<GatewayAppModule> {
   const { config } = core;
   const g = config.gateway;
@@ -72,6 +75,7 @@ export async function createGatewayModule(core: CoreServices): Promise<GatewayAp
     },
     async close() {
       if (expiryTimer) clearInterval(expiryTimer);
+      await svc.settle(SETTLE_MS);
       await recorder.close();
       await upstream.close();
     },

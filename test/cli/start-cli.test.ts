@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -87,6 +87,47 @@ test("on SIGTERM the traffic records of every call already answered are written 
       await store.close();
     }
   } finally {
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("on SIGTERM a running stream and a client that never sent a request get the grace period, not a hang; the cut stream is recorded", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "clawnex-start-"));
+  const upstream = await startFakeUpstream();
+  const silent = new Socket();
+  try {
+    // A generation that would run for a minute.
+    upstream.setDefault({ kind: "text", chunks: Array.from({ length: 600 }, (_, i) => `w${i} `), chunkDelayMs: 100 });
+    writeFileSync(join(dir, "clawnex.config.json"), JSON.stringify({ server: { shutdownGraceMs: 1000 }, providers: [{ id: "local", baseUrl: upstream.baseUrl, apiKeyEnv: "LOCAL_KEY", models: ["*"] }] }));
+    const io = captureIo({ CLAWNEX_DATA_DIR: dir });
+    assert.equal(await main(["keys", "create", "--name", "agent", "--scopes", "chat"], io), 0, io.err());
+    const key = io.out().trim();
+    const server = await startServer(dir, { LOCAL_KEY: "sk-local" });
+    await new Promise<void>((resolve) => silent.connect(server.port, "127.0.0.1", resolve));
+    const res = await fetch(`http://127.0.0.1:${server.port}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "write a long story" }] }),
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const aborted = upstream.aborted;
+    server.child.kill("SIGTERM");
+    // Both connections would otherwise hold the server for a minute (the stream) and 60 s (the
+    // silent one's header timeout); the test's own timeout is far below that.
+    assert.equal(await server.exited, 0);
+    while (!(await reader.read().catch(() => ({ done: true }))).done);
+    assert.equal(upstream.aborted, aborted + 1, "the cut stream's upstream call was aborted");
+    const store = await openStore({ dataDir: dir });
+    try {
+      const rows = await store.db.selectFrom("gateway_traffic").select(["outcome", "stream"]).execute();
+      assert.deepEqual(rows.map((r) => ({ ...r })), [{ outcome: "client_disconnect", stream: 1 }]);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    silent.destroy();
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   }

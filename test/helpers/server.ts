@@ -8,6 +8,7 @@ import { createServices, type Services } from "../../src/app/services.ts";
 import type { Scope } from "../../src/auth/scopes.ts";
 import { loadConfig } from "../../src/config/config.ts";
 import { buildServer } from "../../src/http/server.ts";
+import { closeServer } from "../../src/http/shutdown.ts";
 import { type Reply, sendJson } from "./http.ts";
 
 export interface TestServer {
@@ -79,7 +80,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return { key, id: record.id };
     },
     async close() {
-      await app.close();
+      // As `clawnex start` stops, with a shorter grace: a test's client may leave a connection open.
+      await closeServer(app, 500);
       await services.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { createServices } from "../../app/services.ts";
 import { loadConfig } from "../../config/config.ts";
 import { buildServer } from "../../http/server.ts";
+import { closeServer } from "../../http/shutdown.ts";
 import { warmUpEngine } from "../../shield/warm-up.ts";
 import type { Command } from "../main.ts";
 import { parseCommandArgs } from "../io.ts";
@@ -33,7 +34,7 @@ export const command: Command = {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
-    await app.close();
+    await closeServer(app, config.shutdownGraceMs);
     await services.close();
     return 0;
   },
