@@ -120,6 +120,23 @@ describe("stream faults", () => {
     const [row] = await traffic(h);
     assert.equal(row?.outcome, "client_disconnect");
   });
+
+  test("a client that gives up on a non-stream call aborts the upstream request too, recorded", async () => {
+    const aborted = h.upstream.aborted;
+    h.upstream.queue({ kind: "text", text: "late answer", firstByteDelayMs: 2000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    await assert.rejects(h.client.chat.completions.create({ model: "fake-model", messages: [{ role: "user", content: "slow" }] }, { signal: controller.signal, maxRetries: 0 }));
+    for (let i = 0; i < 100 && h.upstream.aborted === aborted; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(h.upstream.aborted, aborted + 1);
+    let row: Awaited<ReturnType<typeof traffic>>[number] | undefined;
+    for (let i = 0; i < 100 && row?.outcome !== "client_disconnect"; i++) {
+      [row] = await traffic(h);
+      if (row?.outcome !== "client_disconnect") await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(row?.outcome, "client_disconnect");
+    assert.equal(row?.status, 499);
+  });
 });
 
 describe("routing and fallback", () => {

@@ -13,6 +13,7 @@ import type { CallContext, GatewayService } from "../gateway-service.ts";
 import { OpenAIHttpError, sendOpenAIError, toOpenAIError } from "../openai-errors.ts";
 import type { ChatCompletionRequestBody } from "../openai-types.ts";
 import { chatRequestSchema, chatResponseSchema, modelListSchema, openAIErrors } from "../schemas.ts";
+import { abortWhenClientLeaves } from "./client-gone.ts";
 import { ResponseSink } from "./response-sink.ts";
 
 const SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
@@ -87,10 +88,7 @@ export function chatRoutes(core: CoreServices, svc: GatewayService, raws: WeakMa
       raws.delete(request);
       if (body.stream === true) return streamReply(svc, request, reply, prepared);
       const controller = new AbortController();
-      const onClose = () => {
-        if (!reply.sent) controller.abort();
-      };
-      request.raw.on("close", onClose);
+      const stopWatching = abortWhenClientLeaves(reply.raw, controller);
       try {
         const result = await completeNonStream(svc, prepared, controller.signal);
         reply.headers(result.headers).type("application/json").send(result.body);
@@ -100,7 +98,7 @@ export function chatRoutes(core: CoreServices, svc: GatewayService, raws: WeakMa
         if (err instanceof OpenAIHttpError) err.headers["x-clawnex-scan-id"] ??= prepared.inboundScanId;
         throw err;
       } finally {
-        request.raw.off("close", onClose);
+        stopWatching();
       }
     };
     const schema = {
