@@ -7,7 +7,7 @@ import { type GatewayService, newId, type Prepared } from "./gateway-service.ts"
 import { OpenAIHttpError, shieldBlocked } from "./openai-errors.ts";
 import type { ChatCompletionResponseBody } from "./openai-types.ts";
 import { decideOutbound, maskPiece } from "./outbound.ts";
-import { callUpstream, type CallResult, readLimited } from "./upstream-call.ts";
+import { callUpstream, type CallResult } from "./upstream-call.ts";
 
 export interface NonStreamResult {
   status: number;
@@ -73,7 +73,7 @@ export async function completeNonStream(svc: GatewayService, p: Prepared, signal
   let text: string;
   let parsed: ChatCompletionResponseBody;
   try {
-    text = await readLimited(call.response, MAX_RESPONSE);
+    text = await call.response.body.text(MAX_RESPONSE);
     const data = JSON.parse(text) as Record<string, unknown>;
     parsed = choice.route.kind === "anthropic" ? fromAnthropicResponse(data, p.body.model) : (data as unknown as ChatCompletionResponseBody);
     if (!parsed || typeof parsed !== "object" || !Array.isArray(parsed.choices)) throw new Error("no choices");

@@ -65,26 +65,11 @@ export async function callUpstream(client: UpstreamClient, plan: CallPlan, signa
     }
     attempts += response.attempts;
     if (response.status >= 200 && response.status < 300) return { choice, response, attempts, addedUsage: req.addedUsage };
-    const text = await readLimited(response, MAX_ERROR_BODY);
+    const text = await response.body.text(MAX_ERROR_BODY);
     lastError = upstreamError(response.status, text, choice, attempts);
     if (!(hasFallback && isRetryableStatus(response.status))) throw lastError;
   }
   throw lastError ?? new OpenAIHttpError(502, "no provider route could serve the request", { code: "upstream_error" });
-}
-
-export async function readLimited(response: UpstreamResponse, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      response.body.destroy();
-      break;
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** The upstream's error in OpenAI shape, with its status where it means something to the client. */

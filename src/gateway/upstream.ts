@@ -1,9 +1,11 @@
 // Calls to provider routes over keep-alive connection pools (one undici Pool per origin), with
 // retries and backoff for failures that happen before anything reached the client: connection
 // errors, 429 and 5xx. The route's key goes only to the route's own origin.
+import type { IncomingHttpHeaders } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Pool, errors as undiciErrors, type Dispatcher } from "undici";
+import { Pool, errors as undiciErrors } from "undici";
 import type { ProviderRoute } from "./providers.ts";
+import { UpstreamExchange } from "./upstream-exchange.ts";
 
 export interface UpstreamTimeouts {
   connectTimeoutMs: number;
@@ -24,8 +26,9 @@ export interface UpstreamRequest {
 
 export interface UpstreamResponse {
   status: number;
-  headers: Dispatcher.ResponseData["headers"];
-  body: Dispatcher.ResponseData["body"];
+  headers: IncomingHttpHeaders;
+  /** Read with text(limit), or chunk by chunk with for-await; destroy() when giving up on it. */
+  body: UpstreamExchange;
   attempts: number;
 }
 
@@ -92,21 +95,22 @@ export class UpstreamClient {
     let attempt = 0;
     for (;;) {
       attempt++;
-      let response: Dispatcher.ResponseData;
+      const exchange = new UpstreamExchange(request.signal);
       try {
-        response = await pool.request({ method: "POST", path, headers: request.headers, body: request.body, signal: request.signal });
+        pool.dispatch({ method: "POST", path, headers: request.headers, body: request.body }, exchange);
+        await exchange.started;
       } catch (err) {
         if (request.signal?.aborted) throw err;
         if (attempt > request.maxRetries) throw new UpstreamConnectError(describe(err), attempt, isTimeout(err));
         await sleep(backoffMs(attempt, request.retryBaseMs, undefined), undefined, { signal: request.signal });
         continue;
       }
-      if (isRetryableStatus(response.statusCode) && attempt <= request.maxRetries) {
-        await response.body.dump({ limit: 1024 * 1024 }).catch(() => undefined);
-        await sleep(backoffMs(attempt, request.retryBaseMs, response.headers["retry-after"]), undefined, { signal: request.signal });
+      if (isRetryableStatus(exchange.status) && attempt <= request.maxRetries) {
+        await exchange.dump(1024 * 1024);
+        await sleep(backoffMs(attempt, request.retryBaseMs, exchange.headers["retry-after"]), undefined, { signal: request.signal });
         continue;
       }
-      return { status: response.statusCode, headers: response.headers, body: response.body, attempts: attempt };
+      return { status: exchange.status, headers: exchange.headers, body: exchange, attempts: attempt };
     }
   }
 
