@@ -5,7 +5,7 @@
 // could fail with SQLITE_BUSY) and is rolled back whole if any insert fails.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
-import type { InsertTransaction, WriterReply, WriterRequest } from "./row-writer.ts";
+import type { PackedInsert, WriterReply, WriterRequest } from "./row-writer.ts";
 import { CONNECTION_PRAGMAS, toSqlValue } from "./sqlite-adapter.ts";
 
 const { path } = workerData as { path: string };
@@ -29,14 +29,17 @@ function statement(table: string, columns: string[], ignoreConflicts: boolean): 
   return found;
 }
 
-function commit(transaction: InsertTransaction): void {
+function commit(transaction: PackedInsert[]): void {
   db.exec("BEGIN IMMEDIATE");
   try {
-    for (const op of transaction) {
-      for (const row of op.rows as Array<Record<string, unknown>>) {
-        // As Kysely does: an undefined property is no column at all (the column's default applies).
-        const columns = Object.keys(row).filter((c) => row[c] !== undefined);
-        statement(op.table, columns, op.ignoreConflicts === true).run(...columns.map((c) => toSqlValue(row[c])));
+    for (const run of transaction) {
+      const insert = statement(run.table, run.columns, run.ignoreConflicts);
+      const width = run.columns.length;
+      if (width === 0) throw new Error(`a row for '${run.table}' with no columns`);
+      const row = new Array<ReturnType<typeof toSqlValue>>(width);
+      for (let at = 0; at < run.values.length; at += width) {
+        for (let c = 0; c < width; c++) row[c] = toSqlValue(run.values[at + c]);
+        insert.run(...row);
       }
     }
     db.exec("COMMIT");

@@ -76,8 +76,44 @@ export function kyselyRowWriter(db: Kysely<Database>, yieldBetween = false): Row
   };
 }
 
+/**
+ * Rows of one table with the same columns, as one flat list of values (row after row). Structured
+ * clone writes every property name of every object it copies; sent as objects, a traffic batch
+ * cost the posting thread about twice as much as it does packed (measured: ~100 against ~50 µs for
+ * 25 calls' rows, conversion included).
+ */
+export interface PackedInsert {
+  table: string;
+  ignoreConflicts: boolean;
+  columns: string[];
+  values: unknown[];
+}
+
 /** Messages between this thread and row-writer-worker.ts. */
-export type WriterRequest = { id: number; transactions: InsertTransaction[] } | "stop";
+export type WriterRequest = { id: number; transactions: PackedInsert[][] } | "stop";
+
+/** The transaction's rows grouped into runs of the same table and columns; an undefined property is no column (as in Kysely). */
+export function packTransaction(transaction: InsertTransaction): PackedInsert[] {
+  const packed: PackedInsert[] = [];
+  for (const op of transaction) {
+    let run: PackedInsert | undefined;
+    for (const row of op.rows as Array<Record<string, unknown>>) {
+      const columns = Object.keys(row).filter((c) => row[c] !== undefined);
+      if (!run || !sameColumns(run.columns, columns)) {
+        run = { table: op.table, ignoreConflicts: op.ignoreConflicts === true, columns, values: [] };
+        packed.push(run);
+      }
+      for (const c of columns) run.values.push(row[c]);
+    }
+  }
+  return packed;
+}
+
+function sameColumns(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 export type WriterReply = { id: number; committed: number; error?: { message: string; code?: string } } | "stopped";
 
 /**
@@ -115,7 +151,7 @@ export class SqliteRowWriter implements RowWriter {
       this.#pending.set(id, resolve);
       // Held while it owes answers, so a process cannot exit with acknowledged rows unwritten.
       if (this.#pending.size === 1) worker.ref();
-      const request: WriterRequest = { id, transactions };
+      const request: WriterRequest = { id, transactions: transactions.map(packTransaction) };
       worker.postMessage(request);
     });
   }

@@ -40,6 +40,24 @@ forEachBackend("row writer", (backend) => {
     assert.deepEqual(keys, ["first"]);
   });
 
+  test("rows of one table whose properties differ in order or in undefined ones land with their own values", async () => {
+    const store = await backend.fresh();
+    const at = new Date().toISOString();
+    const rows = [
+      { key: "a", value: "va", updated_at: at },
+      { updated_at: at, value: "vb", key: "b" },
+      { key: "c", value: "vc", updated_at: at, extra: undefined },
+      { value: "vd", key: "d", updated_at: at },
+      { key: "e", value: "ve", updated_at: at },
+    ] as Array<Insertable<SettingsTable>>;
+    assert.deepEqual(await store.writer.write([[{ table: "settings", rows }]]), { committed: 1 });
+    const stored = await store.db.selectFrom("settings").select(["key", "value"]).orderBy("key").execute();
+    assert.deepEqual(
+      stored.map((r) => `${r.key}=${r.value}`),
+      ["a=va", "b=vb", "c=vc", "d=vd", "e=ve"],
+    );
+  });
+
   test("ignoreConflicts keeps the first row of a key instead of failing", async () => {
     const store = await backend.fresh();
     await store.writer.write([[{ table: "settings", rows: [{ ...setting("k"), value: "1" }] }]]);
