@@ -1,7 +1,6 @@
 // The gateway module: an OpenAI-compatible proxy in front of the configured provider routes, with
 // the Shield on both directions, traffic and cost records, per-key modes, break-glass and the
 // LiteLLM integration. Its AppModule carries the in-process ChatCaller (see ./chat-caller.ts).
-import type { FastifyRequest } from "fastify";
 import type { CoreServices } from "../app/services.ts";
 import { BreakGlassService } from "./breakglass.ts";
 import { type GatewayAppModule, registerChatCaller } from "./chat-caller.ts";
@@ -52,14 +51,13 @@ export async function createGatewayModule(core: CoreServices): Promise<GatewayAp
   const chatCaller = createChatCaller(svc);
   registerChatCaller(core, chatCaller);
   const queries = new TrafficQueries(core.store.db, core.cursors);
-  const raws = new WeakMap<FastifyRequest, Buffer>();
   let expiryTimer: NodeJS.Timeout | undefined;
 
   return {
     name: "gateway",
     chatCaller,
     routes: async (app) => {
-      await app.register(chatRoutes(core, svc, raws));
+      await app.register(chatRoutes(core, svc));
       await app.register(trafficRoutes(core, queries, recorder));
       await app.register(adminRoutes(core, keyModes, breakGlass));
       await app.register(litellmRoutes(core, svc));

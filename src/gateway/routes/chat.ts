@@ -19,8 +19,14 @@ import { ResponseSink } from "./response-sink.ts";
 const SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { apiKey: [] }];
 const AGENT_ID = /^[A-Za-z0-9._:@/-]{1,128}$/;
 
-/** When each request arrived (performance.now()): auth and body parsing count as overhead. */
-const arrivals = new WeakMap<FastifyRequest, number>();
+declare module "fastify" {
+  interface FastifyRequest {
+    /** performance.now() when the request arrived: auth and body parsing count as overhead. */
+    clawnexArrivedAt: number;
+    /** The body as received, relayed unchanged when nothing in it must change. */
+    clawnexRawBody: Buffer | null;
+  }
+}
 
 function contextOf(request: FastifyRequest): CallContext {
   const key = request.apiKey;
@@ -31,7 +37,7 @@ function contextOf(request: FastifyRequest): CallContext {
     source: "gateway",
     agentId: typeof agent === "string" && AGENT_ID.test(agent) ? agent : undefined,
     requestId: request.id,
-    startedAt: arrivals.get(request) ?? performance.now(),
+    startedAt: request.clawnexArrivedAt || performance.now(),
   };
 }
 
@@ -55,17 +61,21 @@ async function streamReply(svc: GatewayService, request: FastifyRequest, reply: 
   }
 }
 
-export function chatRoutes(core: CoreServices, svc: GatewayService, raws: WeakMap<FastifyRequest, Buffer>): FastifyPluginAsyncZod {
+export function chatRoutes(core: CoreServices, svc: GatewayService): FastifyPluginAsyncZod {
   const auth = core.requireScope("chat");
   const bodyLimit = svc.deps.config.bodyLimitBytes;
   return async (app) => {
+    // Fields of the request, not WeakMaps keyed by it: each request would add an entry that every
+    // young-generation collection has to visit.
+    app.decorateRequest("clawnexArrivedAt", 0);
+    app.decorateRequest("clawnexRawBody", null);
     app.addHook("onRequest", (request, _reply, done) => {
-      arrivals.set(request, performance.now());
+      request.clawnexArrivedAt = performance.now();
       done();
     });
     app.setErrorHandler((error, request, reply) => {
-      const arrived = arrivals.get(request);
-      if (!reply.hasHeader("x-clawnex-overhead-ms") && arrived !== undefined) reply.header("x-clawnex-overhead-ms", (performance.now() - arrived).toFixed(3));
+      const arrived = request.clawnexArrivedAt;
+      if (!reply.hasHeader("x-clawnex-overhead-ms") && arrived > 0) reply.header("x-clawnex-overhead-ms", (performance.now() - arrived).toFixed(3));
       return sendOpenAIError(request, reply, error);
     });
     // This plugin's routes only: a chat body zod would accept unchanged is not copied by it.
@@ -74,7 +84,7 @@ export function chatRoutes(core: CoreServices, svc: GatewayService, raws: WeakMa
     app.addContentTypeParser("application/json", { parseAs: "buffer", bodyLimit }, (request, body, done) => {
       try {
         const parsed: unknown = JSON.parse((body as Buffer).toString("utf8"));
-        raws.set(request, body as Buffer);
+        request.clawnexRawBody = body as Buffer;
         done(null, parsed);
       } catch {
         done(new OpenAIHttpError(400, "request body is not valid JSON", { code: "invalid_json" }), undefined);
@@ -84,8 +94,8 @@ export function chatRoutes(core: CoreServices, svc: GatewayService, raws: WeakMa
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const ctx = contextOf(request);
       const body = request.body as ChatCompletionRequestBody;
-      const prepared = await svc.prepare(body, raws.get(request), ctx);
-      raws.delete(request);
+      const prepared = await svc.prepare(body, request.clawnexRawBody ?? undefined, ctx);
+      request.clawnexRawBody = null;
       if (body.stream === true) return streamReply(svc, request, reply, prepared);
       const controller = new AbortController();
       const stopWatching = abortWhenClientLeaves(reply.raw, controller);
