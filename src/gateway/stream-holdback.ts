@@ -141,36 +141,43 @@ export class HoldbackTracker {
     this.#plan = plan;
   }
 
+  /** How far before the end of the text holdFrom() reads. */
+  get lookBack(): number {
+    return Math.max(this.#plan.max, this.#plan.longestKeyword);
+  }
+
   /**
-   * The first position of `text` that must stay held, given that everything before `released`
-   * is out already (the answer is never below it).
+   * The first position of the stream's text that must stay held, given that everything before
+   * `released` is out already (the answer is never below it). `text` is the stream's text from
+   * position `base` on, reaching at least lookBack characters back from the previous call's end;
+   * positions in and out are the stream's.
    */
-  holdFrom(text: string, released: number): number {
+  holdFrom(text: string, released: number, base = 0): number {
     const plan = this.#plan;
-    const end = text.length;
+    const end = base + text.length;
     const floor = Math.max(released, end - plan.max);
-    this.#findKeywords(text);
+    this.#findKeywords(text, base);
     if (floor >= end) return end;
-    if (INVISIBLE_OR_COMPAT.test(text.slice(floor))) return floor;
+    if (INVISIBLE_OR_COMPAT.test(text.slice(Math.max(0, floor - base)))) return floor;
     // A token or an encoded run still being written.
-    let hold = runStart(text, end, TOKEN, plan.max);
+    let hold = base + runStart(text, text.length, TOKEN, plan.max);
     // Runs a keyword-less pattern could still be consuming.
     for (const r of plan.runs) {
       if (hold <= floor) return floor;
-      let at = runStart(text, end, r.alphabet, r.reach);
-      while (at < end && !canBegin(r, text, at)) at++;
+      let at = base + runStart(text, text.length, r.alphabet, r.reach);
+      while (at < end && !canBegin(r, text, at - base)) at++;
       hold = Math.min(hold, at);
     }
     // Keywords that appeared less than their rule's reach ago...
     // A hit is dead once its rule's match could not have consumed a character after it.
     this.#hits = this.#hits.filter((h) => {
-      if (h.until <= end || runStart(text, end, h.alphabet, end - h.checked) > h.checked) return false;
+      if (h.until <= end || base + runStart(text, text.length, h.alphabet, end - h.checked) > h.checked) return false;
       h.checked = end;
       return true;
     });
     for (const h of this.#hits) hold = Math.min(hold, h.at);
     // ...and a keyword cut by the end of the text (its leading spaces can go).
-    const folded = fold(text.slice(Math.max(floor, end - plan.longestKeyword + 1)));
+    const folded = fold(text.slice(Math.max(0, Math.max(floor, end - plan.longestKeyword + 1) - base)));
     for (let n = folded.length; n >= 1; n--) {
       // A partial keyword of two or more characters begins with a keyword's first two: most
       // suffixes are ruled out without cutting and hashing them.
@@ -178,24 +185,25 @@ export class HoldbackTracker {
       const suffix = folded.slice(folded.length - n);
       if (!plan.partials.has(suffix)) continue;
       let at = end - n;
-      while (at < end && SPACE.test(text[at] as string)) at++;
+      while (at < end && SPACE.test(text[at - base] as string)) at++;
       hold = Math.min(hold, at);
       break;
     }
     return Math.max(floor, hold);
   }
 
-  #findKeywords(text: string): void {
+  #findKeywords(text: string, base: number): void {
     const plan = this.#plan;
-    const from = Math.max(0, this.#searchedTo - plan.longestKeyword + 1);
-    if (from >= text.length) return;
-    const folded = fold(text.slice(from));
+    const end = base + text.length;
+    const from = Math.max(base, this.#searchedTo - plan.longestKeyword + 1);
+    if (from >= end) return;
+    const folded = fold(text.slice(from - base));
     const singles = plan.singleCharKeywords.size > 0;
     for (let i = 0; i < folded.length; i++) {
       if (singles) this.#tryKeywords(plan.singleCharKeywords.get(folded.charCodeAt(i)), folded, from, i);
       if (i + 1 < folded.length) this.#tryKeywords(plan.keywordsByPair.get(pairKey(folded, i)), folded, from, i);
     }
-    this.#searchedTo = text.length;
+    this.#searchedTo = end;
   }
 
   #tryKeywords(list: readonly KeywordGate[] | undefined, folded: string, from: number, i: number): void {

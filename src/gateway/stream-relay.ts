@@ -10,6 +10,7 @@ import type { Detection, ScanOutcome } from "../shield/types.ts";
 import type { ChatCompletionChunk, Usage } from "./openai-types.ts";
 import { decideOutbound, maskPiece, type OutboundDecision, type OutboundPolicy } from "./outbound.ts";
 import type { SseEvent } from "./sse.ts";
+import { StreamText } from "./stream-text.ts";
 import type { HoldbackTracker } from "./stream-holdback.ts";
 
 type PieceKind = "content" | "reasoning_content" | "reasoning" | "name" | "arguments";
@@ -27,7 +28,8 @@ interface PendingEvent {
   raw: string;
   chunk: ChatCompletionChunk | null;
   pieces: Piece[];
-  /** End of the scanned text once this event's pieces are appended. */
+  /** Where this event's text begins and ends in the stream's text. */
+  start: number;
   end: number;
   /** A usage-only chunk the client did not ask for: recorded, not relayed. */
   drop: boolean;
@@ -55,7 +57,7 @@ const SCAN_PAD = 64;
 
 export class StreamRelay {
   readonly #o: RelayOptions;
-  #text = "";
+  readonly #text = new StreamText();
   #scannedTo = 0;
   #released = 0;
   readonly #pending: PendingEvent[] = [];
@@ -78,7 +80,7 @@ export class StreamRelay {
   }
 
   get text(): string {
-    return this.#text;
+    return this.#text.full();
   }
 
   /** Takes the events of one upstream read; writes what may be released. */
@@ -104,8 +106,12 @@ export class StreamRelay {
       if (this.#scan()) return this.state;
       // Events without text (the role chunk) go at once: the client sees the stream start.
       const { tracker } = this.#o;
-      this.#release(tracker ? tracker.holdFrom(this.#text, this.#released) : Math.max(0, this.#text.length - this.#o.holdback));
+      if (tracker) {
+        const { text, start } = this.#text.recent;
+        this.#release(tracker.holdFrom(text, this.#released, start));
+      } else this.#release(Math.max(0, this.#text.length - this.#o.holdback));
     } else this.#release(this.#text.length);
+    this.#forgetReleased();
     return this.state;
   }
 
@@ -115,7 +121,7 @@ export class StreamRelay {
     if (this.#o.enforce) {
       if (this.#scan()) return this.state;
     } else {
-      this.#collect(this.#o.evaluate(this.#text).detections, 0);
+      this.#collect(this.#o.evaluate(this.#text.full()).detections, 0);
       this.decision = decideOutbound(this.detections, this.#o.policy, false);
     }
     this.#release(Number.POSITIVE_INFINITY);
@@ -138,6 +144,7 @@ export class StreamRelay {
 
   #append(raw: string, chunk: ChatCompletionChunk): void {
     const pieces: Piece[] = [];
+    const start = this.#text.length;
     if (chunk.model && !this.model) this.model = chunk.model;
     const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
     for (const choice of choices) {
@@ -147,7 +154,7 @@ export class StreamRelay {
       const add = (kind: PieceKind, value: unknown, tool = -1) => {
         if (typeof value !== "string" || value.length === 0) return;
         const start = this.#text.length;
-        this.#text += value;
+        this.#text.append(value);
         pieces.push({ choice: choice.index ?? 0, kind, tool, start, end: this.#text.length });
       };
       add("content", delta.content);
@@ -164,14 +171,25 @@ export class StreamRelay {
     }
     if (chunk.usage) this.usage = chunk.usage;
     const drop = this.#o.stripUsage && choices.length === 0 && !!chunk.usage;
-    this.#pending.push({ raw, chunk, pieces, end: this.#text.length, drop });
+    this.#pending.push({ raw, chunk, pieces, start, end: this.#text.length, drop });
+  }
+
+  /**
+   * Lets the recent text drop what no later read needs: the next scan's look-back, the holdback's,
+   * and the text of events still held (a redaction may yet rewrite them).
+   */
+  #forgetReleased(): void {
+    const lookBack = Math.max(this.#o.holdback, this.#o.tracker?.lookBack ?? 0) + SCAN_PAD;
+    const held = this.#pending[0]?.start ?? this.#text.length;
+    const scanFrom = this.#o.enforce ? this.#scannedTo - lookBack : this.#text.length;
+    this.#text.keepFrom(Math.max(0, Math.min(held, scanFrom, this.#text.length - lookBack)));
   }
 
   /** Scans the text not yet covered; returns true when the stream was blocked. */
   #scan(): boolean {
     if (this.#scannedTo === this.#text.length && this.decision) return false;
     const from = Math.max(0, this.#scannedTo - this.#o.holdback - SCAN_PAD);
-    this.#collect(this.#o.evaluate(from === 0 ? this.#text : this.#text.slice(from)).detections, from);
+    this.#collect(this.#o.evaluate(this.#text.slice(from)).detections, from);
     this.#scannedTo = this.#text.length;
     const decision = decideOutbound(this.detections, this.#o.policy, true);
     this.decision = decision;
@@ -225,7 +243,7 @@ export class StreamRelay {
     if (touched.length === 0) return event.raw;
     const chunk = structuredClone(event.chunk);
     for (const p of touched) {
-      const masked = maskPiece(this.#text, p.start, p.end, this.#redact);
+      const masked = maskPiece(this.#text.slice(p.start, p.end), 0, p.end - p.start, this.#redact.map((r) => ({ ...r, start: r.start - p.start, end: r.end - p.start })));
       const choice = chunk.choices.find((c) => (c.index ?? 0) === p.choice);
       if (!choice) continue;
       if (p.kind === "name" || p.kind === "arguments") {

@@ -102,6 +102,27 @@ describe("adaptive stream holdback", () => {
     );
   });
 
+  test("deep into a long answer (far past what the relay keeps of its text), a secret split anywhere still never leaks, and the record has every character", () => {
+    const word = fc.constantFrom("the", "report", "is", "ready", "and", "we", "shipped", "it", "today", "ok", "42", "\n");
+    fc.assert(
+      fc.property(fc.constantFrom(...CASES), fc.array(word, { minLength: 400, maxLength: 3000 }), fc.array(fc.nat({ max: 40 }), { minLength: 200, maxLength: 600 }), fc.nat({ max: 60 }), (c, words, sizes, secretCut) => {
+        const prose = words.join(" ");
+        const full = `${prose} ${c.before}${c.value}${c.after} ${prose.slice(0, 200)}`;
+        // Small chunks throughout (tokens), with one cut inside the secret.
+        const cuts = [full.indexOf(c.value) + 1 + (secretCut % (c.value.length - 1))];
+        for (let i = 0, at = 0; at < full.length; i++) {
+          at += 1 + ((sizes[i % sizes.length] as number) % 24);
+          cuts.push(at);
+        }
+        const { relay, final } = stream(splitAt(full, cuts));
+        assert.equal(leaked(final, c.value), null);
+        assert.equal(relay.state, c.blocks ? "blocked" : "done");
+        if (!c.blocks) assert.equal(relay.text, full);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   test("an operator's own keyword-less rule is held by what its pattern can match (derived, not listed)", () => {
     const custom = parseRuleFile(
       `family: custom
