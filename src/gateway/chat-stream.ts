@@ -15,6 +15,10 @@ export interface StreamSink {
   write(text: string): void;
   /** Sends what was written so far now (open() may hold the headers back for the first events). */
   flush(): void;
+  /** True while the client has more unread than its connection buffers: read no more upstream until drained(). */
+  readonly congested: boolean;
+  /** Settles once the client has caught up (or gone). */
+  drained(): Promise<void>;
   end(): void;
   /** True once the client has gone away. */
   readonly closed: boolean;
@@ -78,6 +82,10 @@ export async function relayStream(svc: GatewayService, p: Prepared, sink: Stream
       processingMs += performance.now() - t;
       sink.flush();
       if (state !== "streaming") break;
+      // A client that reads slower than the upstream writes holds the upstream back (its unread
+      // bytes wait in the socket buffers, then the upstream exchange pauses it), rather than
+      // ClawNex holding the rest of the stream in memory for it.
+      if (sink.congested) await sink.drained();
     }
     if (sink.closed || signal.aborted) outcome = "client_disconnect";
     else if (relay.state === "streaming") {

@@ -61,6 +61,23 @@ export class ResponseSink implements StreamSink {
     this.#res.write(text);
   }
 
+  get congested(): boolean {
+    return this.#res.writableNeedDrain && !this.closed;
+  }
+
+  drained(): Promise<void> {
+    const res = this.#res;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        res.off("drain", done);
+        res.off("close", done);
+        resolve();
+      };
+      res.on("drain", done);
+      res.on("close", done);
+    });
+  }
+
   end(): void {
     if (!this.#res.writableEnded) this.#res.end();
   }
