@@ -18,40 +18,78 @@ export class SseParseError extends Error {}
 
 export class SseParser {
   readonly #decoder = new TextDecoder("utf-8");
-  #buffer = "";
+  /** The text of the event not yet complete, one string per read. */
+  #held: string[] = [];
+  #heldChars = 0;
+  #heldEndsWithNewline = false;
+  /** The last read ended in "\r": whether it begins a "\r\n" is known only with the next read. */
+  #pendingCr = false;
 
   /** Feeds bytes; returns the events completed by them. */
   push(bytes: Uint8Array): SseEvent[] {
-    this.#buffer += this.#decoder.decode(bytes, { stream: true });
-    return this.#drain();
+    return this.#feed(this.#decoder.decode(bytes, { stream: true }));
   }
 
   /** Flushes at end of stream; a trailing event without its blank line still counts. */
   end(): SseEvent[] {
-    this.#buffer += this.#decoder.decode();
-    const events = this.#drain();
-    if (this.#buffer.trim().length > 0) {
-      const last = parseEvent(this.#buffer);
-      this.#buffer = "";
+    const events = this.#feed(this.#decoder.decode());
+    if (this.#pendingCr) {
+      this.#pendingCr = false;
+      events.push(...this.#feed("\n"));
+    }
+    const rest = this.#held.join("");
+    this.#held = [];
+    this.#heldChars = 0;
+    if (rest.trim().length > 0) {
+      const last = parseEvent(rest);
       if (last) events.push(last);
     }
     return events;
   }
 
-  #drain(): SseEvent[] {
-    if (this.#buffer.includes("\r")) this.#buffer = this.#buffer.replace(/\r\n?/g, "\n");
+  /**
+   * Only the new text is normalised and searched for the blank line that ends an event; the held
+   * part of an event is joined once, when it completes. (Appending each read to one string and
+   * searching that made V8 copy the whole of it per read: an event arriving in many reads cost
+   * the square of its length.)
+   */
+  #feed(text: string): SseEvent[] {
+    let added = this.#pendingCr ? `\r${text}` : text;
+    this.#pendingCr = added.endsWith("\r");
+    if (this.#pendingCr) added = added.slice(0, -1);
+    if (added.includes("\r")) added = added.replace(/\r\n?/g, "\n");
     const events: SseEvent[] = [];
     let from = 0;
+    // A blank line split between reads: the held text ends with its first "\n".
+    if (this.#heldEndsWithNewline && added.startsWith("\n")) {
+      this.#complete(events, "", true);
+      from = 1;
+    }
     for (;;) {
-      const at = this.#buffer.indexOf("\n\n", from);
+      const at = added.indexOf("\n\n", from);
       if (at === -1) break;
-      const event = parseEvent(this.#buffer.slice(from, at));
-      if (event) events.push(event);
+      this.#complete(events, added.slice(from, at), false);
       from = at + 2;
     }
-    if (from > 0) this.#buffer = this.#buffer.slice(from);
-    if (this.#buffer.length > MAX_EVENT_CHARS) throw new SseParseError("an upstream SSE event exceeds the size limit");
+    const rest = from === 0 ? added : added.slice(from);
+    if (rest.length > 0) {
+      this.#held.push(rest);
+      this.#heldChars += rest.length;
+      this.#heldEndsWithNewline = rest.endsWith("\n");
+    }
+    if (this.#heldChars > MAX_EVENT_CHARS) throw new SseParseError("an upstream SSE event exceeds the size limit");
     return events;
+  }
+
+  /** The held text plus `tail` is an event (less the held text's last "\n" when it began the blank line). */
+  #complete(events: SseEvent[], tail: string, dropHeldNewline: boolean): void {
+    let block = this.#held.length === 0 ? tail : this.#held.join("") + tail;
+    if (dropHeldNewline) block = block.slice(0, -1);
+    this.#held = [];
+    this.#heldChars = 0;
+    this.#heldEndsWithNewline = false;
+    const event = parseEvent(block);
+    if (event) events.push(event);
   }
 }
 

@@ -75,7 +75,7 @@ describe("stream holdback", () => {
 
 describe("SSE parser", () => {
   test("events split at any byte (inside UTF-8 sequences, CRLF line ends) come out whole", () => {
-    const events = ["data: {\"a\":\"héllo 👋\"}\r\n\r\n", "event: ping\ndata: {}\n\n", ": comment\ndata: [DONE]\n\n"].join("");
+    const events = ["data: {\"a\":\"héllo 👋\"}\r\n\r\n", "data: line one\r\ndata: line two\r\n\r\n", "event: ping\ndata: {}\n\n", ": comment\ndata: [DONE]\n\n"].join("");
     const bytes = Buffer.from(events, "utf8");
     fc.assert(
       fc.property(fc.array(fc.nat({ max: bytes.length }), { maxLength: 10 }), (cuts) => {
@@ -88,7 +88,7 @@ describe("SSE parser", () => {
           from = p;
         }
         got.push(...parser.end());
-        assert.deepEqual(got.map((e) => [e.event, e.data]), [[undefined, '{"a":"héllo 👋"}'], ["ping", "{}"], [undefined, "[DONE]"]]);
+        assert.deepEqual(got.map((e) => [e.event, e.data]), [[undefined, '{"a":"héllo 👋"}'], [undefined, "line one\nline two"], ["ping", "{}"], [undefined, "[DONE]"]]);
       }),
     );
   });
