@@ -149,9 +149,19 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     return this.#destroyed;
   }
 
+  /**
+   * The next read: everything that arrived since the last one, as one buffer. A reader that falls
+   * behind (the stream relay scans each read) then takes bigger reads, not more of them.
+   */
   async #nextChunk(): Promise<IteratorResult<Buffer>> {
     for (;;) {
-      if (this.#head < this.#chunks.length) return { done: false, value: this.#take() };
+      const queued = this.#chunks.length - this.#head;
+      if (queued === 1) return { done: false, value: this.#take() };
+      if (queued > 1) {
+        const parts: Buffer[] = [];
+        while (this.#head < this.#chunks.length) parts.push(this.#take());
+        return { done: false, value: Buffer.concat(parts) };
+      }
       if (this.#error) throw this.#error;
       if (this.#ended || this.#destroyed) return { done: true, value: undefined };
       await this.#nextEvent();
