@@ -210,13 +210,15 @@ async function main(): Promise<void> {
   try {
     const upstream = await startChild(["--role", "upstream"]);
     const paced = await startChild(["--role", "upstream", "--paced"]);
-    children.push(upstream, paced);
+    const long = await startChild(["--role", "upstream", "--long"]);
+    children.push(upstream, paced, long);
     const upstreamUrl = upstream.words[0] as string;
     writeFileSync(
       join(dataDir, "clawnex.config.json"),
       JSON.stringify({
         providers: [
           { id: "paced", baseUrl: paced.words[0], apiKeyEnv: "BENCH_KEY", models: ["paced/*"] },
+          { id: "long", baseUrl: long.words[0], apiKeyEnv: "BENCH_KEY", models: ["long/*"] },
           { id: "local", baseUrl: upstreamUrl, apiKeyEnv: "BENCH_KEY", models: ["*"] },
         ],
         rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
@@ -251,8 +253,8 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const rows: string[][] = [["case", "rate", "direct p50", "via p50", "added p50", "direct p99", "via p99", "added p99", "own p50", "own p99", "via req/s", "errors"]];
-    const compare = async (name: string, body: (i: number) => string, rate: number, through: Target = { url: via, headers: auth }) => {
-      const [d, v] = rate > 0 ? await pacedLoad({ url: direct, headers: {} }, through, body, rate, DURATION) : [await load(direct, {}, body, 0, DURATION), await load(through.url, through.headers, body, 0, DURATION)];
+    const compare = async (name: string, body: (i: number) => string, rate: number, through: Target = { url: via, headers: auth }, directUrl = direct) => {
+      const [d, v] = rate > 0 ? await pacedLoad({ url: directUrl, headers: {} }, through, body, rate, DURATION) : [await load(direct, {}, body, 0, DURATION), await load(through.url, through.headers, body, 0, DURATION)];
       rows.push([name, rate > 0 ? `${rate}/s` : "max", f(d.p50), f(v.p50), f(v.p50 - d.p50), f(d.p99), f(v.p99), f(v.p99 - d.p99), f(v.ownP50 ?? Number.NaN), f(v.ownP99 ?? Number.NaN), v.rps.toFixed(0), String(d.errors + v.errors)]);
       console.log(rows[rows.length - 1]?.join("  "));
     };
@@ -275,6 +277,8 @@ async function main(): Promise<void> {
     }
     if (wants("stream")) for (const rate of [100, 500]) await compare("1KB stream", small(true), rate);
     if (openclaw && !only) await compare("OpenClaw 60KB stream", openclaw, 100);
+    const longBody = (i: number) => JSON.stringify({ model: "long/m", stream: true, messages: [{ role: "user", content: `${i} ${PROMPT_1K}` }] });
+    if (wants("stream")) await compare("200K-char answer in 40K events", longBody, 2, undefined, `${long.words[0]}/chat/completions`);
     if (wants("ttft")) {
       // At the issue's 500/s as well as at 100/s: a slower rate leaves every cache colder between
       // requests, on both paths (see the README's benchmark notes).
@@ -314,6 +318,9 @@ async function main(): Promise<void> {
 if (args.includes("--role") && role === "upstream") {
   const { startFakeUpstream } = await import("../test/helpers/fake-upstream.ts");
   const up = await startFakeUpstream({ record: false });
+  // A long answer (~200 K characters) in token-sized events, as fast as the relay takes them.
+  const tokens = " the report lists open actions for each team and when they are due".split(/(?= )/);
+  if (args.includes("--long")) up.setDefault({ kind: "text", chunks: Array.from({ length: 40_000 }, (_, i) => tokens[i % tokens.length] as string) });
   if (args.includes("--paced")) up.setDefault({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `tok${i % 10} `), chunkDelayMs: 4 });
   process.stdout.write(`READY ${up.baseUrl}\n`);
 } else if (args.includes("--role") && role === "bare-proxy") {
