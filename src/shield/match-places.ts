@@ -144,7 +144,8 @@ export class MatchPlaces {
       const from = windows[w] as number;
       const text = from === 0 && windows[w + 1] === view.length ? view : view.slice(from, windows[w + 1]);
       regex.lastIndex = 0;
-      for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+      // test(), not exec(): only where each hit ends is needed, and exec() allocates a match array per hit.
+      while (regex.test(text)) {
         if (ends.length >= MAX_PREFILTER_HITS) {
           ends = null;
           break scan;
