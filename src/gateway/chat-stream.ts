@@ -17,8 +17,10 @@ export interface StreamSink {
   flush(): void;
   /** True while the client has more unread than its connection buffers: read no more upstream until drained(). */
   readonly congested: boolean;
-  /** Settles once the client has caught up (or gone). */
-  drained(): Promise<void>;
+  /** Settles true once the client has caught up, false if it went away or read nothing for `timeoutMs`. */
+  drained(timeoutMs: number): Promise<boolean>;
+  /** Disconnects the client (it stopped reading). */
+  abandon(): void;
   end(): void;
   /** True once the client has gone away. */
   readonly closed: boolean;
@@ -74,6 +76,7 @@ export async function relayStream(svc: GatewayService, p: Prepared, sink: Stream
   let processingMs = 0;
   let outcome: Finish["outcome"] = "ok";
   let errorCode: string | null = null;
+  let stalled = false;
   try {
     for await (const bytes of response.body) {
       if (sink.closed) break;
@@ -85,7 +88,13 @@ export async function relayStream(svc: GatewayService, p: Prepared, sink: Stream
       // A client that reads slower than the upstream writes holds the upstream back (its unread
       // bytes wait in the socket buffers, then the upstream exchange pauses it), rather than
       // ClawNex holding the rest of the stream in memory for it.
-      if (sink.congested) await sink.drained();
+      // One that stops reading altogether is let go after clientStallTimeoutMs: a stalled
+      // connection must not hold a handler and an upstream call forever.
+      if (sink.congested && !(await sink.drained(deps.config.clientStallTimeoutMs))) {
+        if (!sink.closed) stalled = true;
+        sink.abandon();
+        break;
+      }
     }
     if (sink.closed || signal.aborted) outcome = "client_disconnect";
     else if (relay.state === "streaming") {
@@ -104,6 +113,7 @@ export async function relayStream(svc: GatewayService, p: Prepared, sink: Stream
     if (!response.body.destroyed) response.body.destroy();
     sink.end();
   }
+  if (stalled) errorCode = "client_stalled";
   if (outcome === "ok") {
     if (relay.state === "blocked") {
       outcome = "blocked_outbound";

@@ -33,6 +33,8 @@ export const gatewayConfigSchema = z
     headersTimeoutMs: z.number().int().min(100).max(3_600_000).default(600_000),
     /** Longest silence between two body chunks of an upstream response. */
     bodyTimeoutMs: z.number().int().min(100).max(3_600_000).default(300_000),
+    /** A stream client that reads nothing for this long, while the stream waits on it, is disconnected. */
+    clientStallTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
     /** Retries per route on connection errors, 429 and 5xx before any byte reached the client. */
     maxRetries: z.number().int().min(0).max(10).default(2),
     retryBaseMs: z.number().int().min(0).max(60_000).default(200),

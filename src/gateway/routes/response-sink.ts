@@ -65,17 +65,27 @@ export class ResponseSink implements StreamSink {
     return this.#res.writableNeedDrain && !this.closed;
   }
 
-  drained(): Promise<void> {
+  drained(timeoutMs: number): Promise<boolean> {
     const res = this.#res;
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        res.off("drain", done);
-        res.off("close", done);
-        resolve();
+    return new Promise<boolean>((resolve) => {
+      const settle = (drained: boolean): void => {
+        clearTimeout(timer);
+        res.off("drain", onDrain);
+        res.off("close", onClose);
+        resolve(drained);
       };
-      res.on("drain", done);
-      res.on("close", done);
+      const onDrain = (): void => settle(true);
+      const onClose = (): void => settle(false);
+      const timer = setTimeout(settle, timeoutMs, false);
+      res.on("drain", onDrain);
+      res.on("close", onClose);
     });
+  }
+
+  abandon(): void {
+    this.#gone = true;
+    this.#controller.abort();
+    this.#res.destroy();
   }
 
   end(): void {
