@@ -10,28 +10,21 @@
 // under 1.2 MB per scavenge. This object holds the response and the request id only.
 import type { ServerResponse } from "node:http";
 import type { StreamSink } from "../chat-stream.ts";
+import { abortWhenClientLeaves } from "./client-gone.ts";
 
 export class ResponseSink implements StreamSink {
   readonly #res: ServerResponse;
   readonly #requestId: string;
+  /** Aborted when the client goes away before the response is finished, or is abandoned. */
   readonly #controller: AbortController;
-  #gone = false;
   #corked = false;
 
-  /** `controller` is aborted when the client goes away before the response is finished. */
   constructor(res: ServerResponse, requestId: string, controller: AbortController) {
     this.#res = res;
     this.#requestId = requestId;
     this.#controller = controller;
-    res.on("close", this.#onClose);
+    abortWhenClientLeaves(res, controller);
   }
-
-  readonly #onClose = (): void => {
-    if (!this.#res.writableFinished) {
-      this.#gone = true;
-      this.#controller.abort();
-    }
-  };
 
   open(headers: Record<string, string>): void {
     const res = this.#res;
@@ -83,7 +76,6 @@ export class ResponseSink implements StreamSink {
   }
 
   abandon(): void {
-    this.#gone = true;
     this.#controller.abort();
     this.#res.destroy();
   }
@@ -93,6 +85,6 @@ export class ResponseSink implements StreamSink {
   }
 
   get closed(): boolean {
-    return this.#gone || this.#res.destroyed;
+    return this.#controller.signal.aborted || this.#res.destroyed;
   }
 }
