@@ -37,13 +37,8 @@ export class SseParser {
       this.#pendingCr = false;
       events.push(...this.#feed("\n"));
     }
-    const rest = this.#held.join("");
-    this.#held = [];
-    this.#heldChars = 0;
-    if (rest.trim().length > 0) {
-      const last = parseEvent(rest);
-      if (last) events.push(last);
-    }
+    // What is held is the last event (parseEvent finds no event in blank lines or comments alone).
+    if (this.#held.length > 0) this.#complete(events, "", false);
     return events;
   }
 
