@@ -1,6 +1,7 @@
 // The `clawnex` command line. Each sub-command lives in its own module under ./commands and is
 // loaded on demand, so `clawnex scan` in a CI pipeline doesn't pay for the HTTP server's imports.
 import { ConfigError, UsageError } from "../errors.ts";
+import { lookup } from "../json-record.ts";
 import type { CliIo } from "./io.ts";
 import { processIo } from "./io.ts";
 
@@ -41,7 +42,7 @@ async function help(io: CliIo): Promise<number> {
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") return help(io);
-  const load = COMMANDS[name];
+  const load = lookup(COMMANDS, name);
   if (!load) {
     io.stderr(`clawnex: unknown command '${name}'. Run \`clawnex --help\` for the list.\n`);
     return 2;

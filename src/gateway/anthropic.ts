@@ -3,6 +3,7 @@
 // chat completions.
 import type { ChatCompletionChunk, ChatCompletionRequestBody, ChatCompletionResponseBody, ChatMessage, ContentPart, Usage } from "./openai-types.ts";
 import type { SseEvent } from "./sse.ts";
+import { lookup } from "../json-record.ts";
 
 type Block = Record<string, unknown>;
 interface AnthropicMessage {
@@ -105,7 +106,7 @@ export function fromAnthropicResponse(data: Record<string, unknown>, requestedMo
     object: "chat.completion",
     created: Math.floor(Date.now() / 1000),
     model: String(data.model ?? requestedModel),
-    choices: [{ index: 0, message, finish_reason: FINISH[String(data.stop_reason)] ?? "stop" }],
+    choices: [{ index: 0, message, finish_reason: lookup(FINISH, String(data.stop_reason)) ?? "stop" }],
     usage: usageOf(data.usage as AnthropicUsage | undefined),
   };
 }
@@ -165,7 +166,7 @@ export class AnthropicStreamTranslator {
     }
     if (type === "message_delta") {
       const delta = (data.delta ?? {}) as Block;
-      const out = [this.#chunk({}, FINISH[String(delta.stop_reason)] ?? "stop")];
+      const out = [this.#chunk({}, lookup(FINISH, String(delta.stop_reason)) ?? "stop")];
       const outputTokens = (data.usage as AnthropicUsage | undefined)?.output_tokens;
       if (this.#includeUsage) out.push(this.#chunk({}, null, usageOf(this.#inputUsage, outputTokens)));
       return out;

@@ -17,7 +17,8 @@ interface Override {
 }
 
 export class PriceTable {
-  readonly #overrides: Record<string, Override>;
+  /** A Map, not the config's object: a model named "constructor" or "toString" is not an override. */
+  readonly #overrides: ReadonlyMap<string, Override>;
   readonly #providers = new Map<string, Provider | null>();
   /**
    * What the table matched per (provider URL, model): null for "no price", else the provider
@@ -28,7 +29,7 @@ export class PriceTable {
   readonly #matches = new Map<string, Provider | null>();
 
   constructor(overrides: Record<string, Override>) {
-    this.#overrides = overrides;
+    this.#overrides = new Map(Object.entries(overrides));
   }
 
   /**
@@ -38,7 +39,7 @@ export class PriceTable {
   price(models: ReadonlyArray<string | null | undefined>, tokensIn: number, tokensOut: number, providerUrl?: string): Price | null {
     for (const model of models) {
       if (!model) continue;
-      const override = this.#overrides[model];
+      const override = this.#overrides.get(model);
       if (override) return { costUsd: round((tokensIn * override.inputPerMillion + tokensOut * override.outputPerMillion) / 1e6), source: "config" };
     }
     for (const model of models) {

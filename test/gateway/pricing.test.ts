@@ -40,3 +40,10 @@ test("unknown models stay unpriced; the next name in the list is tried; config o
     assert.deepEqual(table.price(["gpt-4o", "my-model"], 1_000_000, 0), { costUsd: 1, source: "config" });
   }
 });
+
+test("a model named like an Object property (constructor, toString, __proto__) is not taken for a config override", () => {
+  const table = new PriceTable({ "my-model": { inputPerMillion: 1, outputPerMillion: 2 } });
+  for (const model of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+    assert.equal(table.price([model], 1000, 1000, "http://127.0.0.1:4000"), null, model);
+  }
+});

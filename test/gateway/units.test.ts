@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { ShieldEngine } from "../../src/shield/engine.ts";
 import { parseRuleFile } from "../../src/shield/rule-schema.ts";
+import { fromAnthropicResponse } from "../../src/gateway/anthropic.ts";
 import { ProviderRouter, validateBaseUrl } from "../../src/gateway/providers.ts";
 import { SseParser } from "../../src/gateway/sse.ts";
 import { StreamRelay } from "../../src/gateway/stream-relay.ts";
@@ -112,6 +113,11 @@ describe("routing and provider config", () => {
     assert.deepEqual(router.resolve("claude-sonnet").map((c) => [c.route.id, c.upstreamModel]), [["claude", "claude-sonnet"]]);
     assert.deepEqual(router.resolve("qwen2.5").map((c) => c.route.id), ["local"]);
   });
+  test("a model named like an Object property is routed by the patterns, not found in a modelMap", () => {
+    for (const model of ["constructor", "toString", "__proto__", "valueOf"]) {
+      assert.deepEqual(router.resolve(model).map((c) => [c.route.id, c.upstreamModel]), [["local", model]], model);
+    }
+  });
   test("base URLs: http(s) only, no credentials, no query; keys never in headers config", () => {
     assert.equal(validateBaseUrl("http://192.168.1.10:8000/v1"), null);
     assert.match(String(validateBaseUrl("https://user:pw@api.example/v1")), /credentials/);
@@ -120,5 +126,14 @@ describe("routing and provider config", () => {
     assert.throws(() => ProviderRouter.fromConfig([{ id: "x", baseUrl: "https://a.example", headers: { Authorization: "Bearer x" } }], () => undefined, "/tmp"), /credentials/);
     assert.throws(() => ProviderRouter.fromConfig([{ id: "x", baseUrl: "https://a.example", apiKeyEnv: "MISSING" }], () => undefined, "/tmp"), /MISSING/);
     assert.throws(() => ProviderRouter.fromConfig([{ id: "x", baseUrl: "https://a.example", fallbacks: ["nope"] }], () => undefined, "/tmp"), /fallback/);
+  });
+});
+
+describe("Anthropic translation", () => {
+  test("stop reasons map to OpenAI finish reasons; unknown ones (even 'constructor') are 'stop'", () => {
+    const finish = (stop: string) => fromAnthropicResponse({ id: "msg_1", content: [{ type: "text", text: "hi" }], stop_reason: stop }, "claude-x").choices[0]?.finish_reason;
+    assert.equal(finish("max_tokens"), "length");
+    assert.equal(finish("tool_use"), "tool_calls");
+    for (const stop of ["constructor", "toString", "__proto__", "something_new"]) assert.equal(finish(stop), "stop", stop);
   });
 });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, test } from "node:test";
 import { runTrustAudit } from "../../src/openclaw/trust/audit.ts";
+import { effectiveTools } from "../../src/openclaw/trust/tools.ts";
 import { FIXTURES_DIR, FixtureStateDir } from "../fixtures/openclaw/state-dir-writer.ts";
 
 const AUDIT_DIR = join(FIXTURES_DIR, "audit");
@@ -173,5 +174,13 @@ describe("trust audit", () => {
     for (const id of ["fs.credentials_dir.perms_readable", "clawnex.fs.credential_file_world_readable", "fs.auth_profiles.perms_readable", "clawnex.plugins.unlisted", "plugins.installs_unpinned_npm_specs", "plugins.installs_missing_integrity", "clawnex.skills.unlisted"]) {
       assert.ok(ids.includes(id), `${id} missing: ${ids.join(", ")}`);
     }
+  });
+});
+
+describe("tool policy names from an OpenClaw config", () => {
+  test("a profile, group or tool named like an Object property is an ordinary unknown name, not a crash", () => {
+    const all = effectiveTools({ profile: null, allow: null, alsoAllow: [], deny: [] });
+    assert.deepEqual(effectiveTools({ profile: "constructor", allow: null, alsoAllow: [], deny: [] }), all);
+    assert.deepEqual(effectiveTools({ profile: "full", allow: ["toString", "exec"], alsoAllow: ["__proto__"], deny: ["constructor"] }), ["__proto__", "exec", "tostring"]);
   });
 });

@@ -12,6 +12,7 @@ import { type AuditContext, type Check, type Finding, type Severity, sortFinding
 import { buildModel } from "./model.ts";
 import { readPairingAllowlists } from "./pairing.ts";
 import { type BlastRadius, blastRadius, buildMatrix, type TrustMatrix } from "./reachability.ts";
+import { lookup } from "../../json-record.ts";
 
 export interface AuditOptions {
   stateDir: string;
@@ -50,7 +51,7 @@ export function parseOpenclawAudit(output: unknown): { findings: Finding[]; prob
     if (typeof f.checkId !== "string" || typeof f.severity !== "string") continue;
     findings.push({
       checkId: f.checkId.slice(0, 200),
-      severity: OPENCLAW_SEVERITY[f.severity] ?? "info",
+      severity: lookup(OPENCLAW_SEVERITY, f.severity) ?? "info",
       title: typeof f.title === "string" ? f.title.slice(0, 500) : f.checkId,
       evidence: "openclaw security audit",
       detail: typeof f.detail === "string" ? f.detail.slice(0, 4000) : "",

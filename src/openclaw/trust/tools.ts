@@ -1,6 +1,7 @@
 // OpenClaw's tool policy, reduced to what the trust audit needs: which tools an agent context can
 // call after `tools.profile`, `allow`/`alsoAllow` and `deny` (groups and `*` wildcards expanded),
 // per docs/gateway/config-tools/tool-policy.md of OpenClaw 2026.9.6, and what each tool reaches.
+import { lookup } from "../../json-record.ts";
 
 export const TOOL_GROUPS: Record<string, string[]> = {
   "group:runtime": ["exec", "process", "code_execution"],
@@ -38,12 +39,12 @@ function expand(entries: readonly string[]): Set<string> {
       out.add("plugins");
       continue;
     }
-    const group = TOOL_GROUPS[entry];
+    const group = lookup(TOOL_GROUPS, entry);
     if (group) for (const t of group) out.add(t);
     else if (entry.includes("*")) {
       const re = new RegExp(`^${entry.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
       for (const t of ALL_TOOLS) if (re.test(t)) out.add(t);
-    } else out.add(ALIASES[entry] ?? entry);
+    } else out.add(lookup(ALIASES, entry) ?? entry);
   }
   return out;
 }
@@ -57,7 +58,7 @@ export interface ToolPolicy {
 
 /** The tools a context can call. */
 export function effectiveTools(policy: ToolPolicy): string[] {
-  const base = policy.allow ? expand(policy.allow) : new Set(policy.profile && PROFILES[policy.profile] ? PROFILES[policy.profile] : ALL_TOOLS);
+  const base = policy.allow ? expand(policy.allow) : new Set((policy.profile && lookup(PROFILES, policy.profile)) || ALL_TOOLS);
   for (const t of expand(policy.alsoAllow)) base.add(t);
   for (const t of expand(policy.deny)) base.delete(t);
   return [...base].sort();

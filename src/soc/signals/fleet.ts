@@ -5,6 +5,7 @@ import type { FleetEvent } from "../../fleet/events.ts";
 import type { OpenClawFleetEvent } from "../../openclaw/events.ts";
 import type { SocEventInput, SocSeverity } from "../model.ts";
 import { obj, str } from "./fields.ts";
+import { lookup } from "../../json-record.ts";
 
 const OPENCLAW: Record<string, { kind: string; severity: SocSeverity; text: string }> = {
   "openclaw.instance.disconnected": { kind: "instance.disconnected", severity: "medium", text: "OpenClaw instance disconnected" },
@@ -15,7 +16,7 @@ const OPENCLAW: Record<string, { kind: string; severity: SocSeverity; text: stri
 };
 
 export function openclawEvent(type: string, event: OpenClawFleetEvent): SocEventInput | null {
-  const spec = OPENCLAW[type];
+  const spec = lookup(OPENCLAW, type);
   if (!spec) return null;
   const from = str(event.details, "from", "previous");
   const to = str(event.details, "to", "version");
