@@ -66,6 +66,8 @@ const pct = (sorted: number[], p: number) => (sorted.length ? (sorted[Math.min(s
  */
 let serial = 0;
 const nextSerial = () => serial++;
+/** The warm-up per path and mode before any run is measured (see main). */
+const [WARM_UP_RATE, WARM_UP_SECONDS] = [2000, quick ? 2 : 5];
 /** Each fixed-rate run first sends this long at its rate without counting (see pacedLoad). */
 const WARM_SECONDS = 0.5;
 const PROMPT_1K = "Summarise the following notes for the weekly report and list open actions. ".repeat(14).slice(0, 1000);
@@ -244,12 +246,15 @@ async function main(): Promise<void> {
     }
 
     console.log(`ClawNex gateway benchmark: ${DURATION}s per run, BLOCK mode (inbound + outbound scans), node ${process.version}`);
-    // Warm up both paths (JIT, connection pools, the OpenClaw system prompt's first scan).
-    await load(direct, {}, small(false), 0, 2);
-    await load(via, auth, small(false), 0, 2);
+    // Warm up every measured path (direct, ClawNex, floor; non-stream and stream), ~10,000 requests
+    // each. V8 moves per-request functions to its optimising compiler only after thousands of
+    // calls, dozens at once, compiled on background threads: on 2 cores each burst takes CPU from
+    // every process for tens of ms. A server up for a while is past that; after a 2 s warm-up the
+    // bursts fell inside the fixed-rate runs' p99. A fixed rate, not full speed: a saturated server
+    // grows its heap and spends tens of seconds shrinking it, which would land in the first run.
+    for (const stream of [false, true]) for (const [url, headers] of [[direct, {}], [via, auth], [floorUrl, {}]] as const) await load(url, headers, small(stream), WARM_UP_RATE, WARM_UP_SECONDS);
     if (openclaw) await load(via, auth, openclaw, 50, 2);
-    // Let the warm-up's garbage and background compilation settle: the fixed-rate rows measure a
-    // server in steady state, not the aftermath of two seconds at full speed.
+    // Let the warm-up's garbage and background compilation settle.
     await new Promise((resolve) => setTimeout(resolve, 1500));
 
     const rows: string[][] = [["case", "rate", "direct p50", "via p50", "added p50", "direct p99", "via p99", "added p99", "own p50", "own p99", "via req/s", "errors"]];
