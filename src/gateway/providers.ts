@@ -129,7 +129,7 @@ export class ProviderRouter {
 
   /** The upstream model name a route uses for a client model name, or null when it doesn't serve it. */
   static match(route: ProviderRoute, model: string): string | null {
-    const mapped = mappedName(route, model);
+    const mapped = lookup(route.config.modelMap, model);
     if (mapped !== undefined) return mapped;
     let best: { length: number; name: string } | null = null;
     for (const pattern of route.config.models) {
@@ -157,7 +157,7 @@ export class ProviderRouter {
     for (const route of this.routes) {
       const upstreamModel = ProviderRouter.match(route, model);
       if (upstreamModel === null) continue;
-      const exact = mappedName(route, model) !== undefined || route.config.models.includes(model);
+      const exact = lookup(route.config.modelMap, model) !== undefined || route.config.models.includes(model);
       const prefix = route.config.models.filter((p) => p !== "*" && p.endsWith("*") && model.startsWith(p.slice(0, -1))).reduce((n, p) => Math.max(n, p.length), 0);
       const rank = exact ? 1e6 : prefix > 0 ? prefix : 0;
       if (!primary || rank > primary.rank) primary = { choice: { route, upstreamModel }, rank };
@@ -182,9 +182,4 @@ export class ProviderRouter {
     }
     return [...seen].map(([id, owned_by]) => ({ id, owned_by }));
   }
-}
-
-/** The modelMap entry for a client model name: own keys only ("constructor" is not an entry). */
-function mappedName(route: ProviderRoute, model: string): string | undefined {
-  return lookup(route.config.modelMap, model);
 }

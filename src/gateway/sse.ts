@@ -21,7 +21,6 @@ export class SseParser {
   /** The text of the event not yet complete, one string per read. */
   #held: string[] = [];
   #heldChars = 0;
-  #heldEndsWithNewline = false;
   /** The last read ended in "\r": whether it begins a "\r\n" is known only with the next read. */
   #pendingCr = false;
 
@@ -56,7 +55,7 @@ export class SseParser {
     const events: SseEvent[] = [];
     let from = 0;
     // A blank line split between reads: the held text ends with its first "\n".
-    if (this.#heldEndsWithNewline && added.startsWith("\n")) {
+    if (added.startsWith("\n") && this.#held.at(-1)?.endsWith("\n")) {
       this.#complete(events, "", true);
       from = 1;
     }
@@ -70,7 +69,6 @@ export class SseParser {
     if (rest.length > 0) {
       this.#held.push(rest);
       this.#heldChars += rest.length;
-      this.#heldEndsWithNewline = rest.endsWith("\n");
     }
     if (this.#heldChars > MAX_EVENT_CHARS) throw new SseParseError("an upstream SSE event exceeds the size limit");
     return events;
@@ -82,7 +80,6 @@ export class SseParser {
     if (dropHeldNewline) block = block.slice(0, -1);
     this.#held = [];
     this.#heldChars = 0;
-    this.#heldEndsWithNewline = false;
     const event = parseEvent(block);
     if (event) events.push(event);
   }
