@@ -49,7 +49,11 @@ interface Gate {
 const INVISIBLE_OR_COMPAT = /[\p{Cf}\p{Mn}\p{Me}\u00a0\u3000\uff00-\uffef]/u;
 const SPACE = /\s/;
 
-type KeywordGate = { keyword: string } & Gate;
+/** A trie over the folded keywords: each node is a prefix; `gate` is set where a keyword ends. */
+interface KeywordNode {
+  next: Map<number, KeywordNode>;
+  gate: Gate | undefined;
+}
 
 /**
  * What a folded-view rule's match can consume in the raw text: every ASCII unit that folds into
@@ -65,14 +69,12 @@ function foldedAlphabet(a: Alphabet): Alphabet {
 export class HoldbackPlanner {
   readonly max: number;
   /**
-   * Keywords (folded), each with the longest reach among its rules, by their first two
-   * characters (pairKey); one-character keywords by their character code. Bucketed by one
-   * character, the common letters held a hundred keywords each, tried at every position.
+   * The keywords (folded), each with the longest reach among its rules, as a trie: from each
+   * position of the text a search follows only the keywords that still agree with it, one lookup
+   * per character, rather than trying every keyword that shares the first two characters (common
+   * pairs such as "th" start dozens). A node with children is a proper prefix of some keyword.
    */
-  readonly keywordsByPair = new Map<number, KeywordGate[]>();
-  readonly singleCharKeywords = new Map<number, KeywordGate[]>();
-  /** Proper prefixes of keywords. */
-  readonly partials = new Set<string>();
+  readonly keywords: KeywordNode = { next: new Map(), gate: undefined };
   readonly longestKeyword: number;
   readonly runs: RunRule[] = [];
 
@@ -114,13 +116,18 @@ export class HoldbackPlanner {
     }
     let longest = 0;
     for (const [keyword, g] of keywords) {
-      const index = keyword.length === 1 ? this.singleCharKeywords : this.keywordsByPair;
-      const key = keyword.length === 1 ? keyword.charCodeAt(0) : pairKey(keyword, 0);
-      const list = index.get(key) ?? [];
-      list.push({ keyword, ...g });
-      index.set(key, list);
+      let node = this.keywords;
+      for (let i = 0; i < keyword.length; i++) {
+        const unit = keyword.charCodeAt(i);
+        let child = node.next.get(unit);
+        if (!child) {
+          child = { next: new Map(), gate: undefined };
+          node.next.set(unit, child);
+        }
+        node = child;
+      }
+      node.gate = g;
       longest = Math.max(longest, keyword.length);
-      for (let n = 1; n < keyword.length; n++) this.partials.add(keyword.slice(0, n));
     }
     this.longestKeyword = longest;
   }
@@ -179,11 +186,7 @@ export class HoldbackTracker {
     // ...and a keyword cut by the end of the text (its leading spaces can go).
     const folded = fold(text.slice(Math.max(0, Math.max(floor, end - plan.longestKeyword + 1) - base)));
     for (let n = folded.length; n >= 1; n--) {
-      // A partial keyword of two or more characters begins with a keyword's first two: most
-      // suffixes are ruled out without cutting and hashing them.
-      if (n >= 2 && !plan.keywordsByPair.has(pairKey(folded, folded.length - n))) continue;
-      const suffix = folded.slice(folded.length - n);
-      if (!plan.partials.has(suffix)) continue;
+      if (!isPartialKeyword(plan.keywords, folded, folded.length - n)) continue;
       let at = end - n;
       while (at < end && SPACE.test(text[at - base] as string)) at++;
       hold = Math.min(hold, at);
@@ -198,27 +201,26 @@ export class HoldbackTracker {
     const from = Math.max(base, this.#searchedTo - plan.longestKeyword + 1);
     if (from >= end) return;
     const folded = fold(text.slice(from - base));
-    const singles = plan.singleCharKeywords.size > 0;
+    const root = plan.keywords.next;
     for (let i = 0; i < folded.length; i++) {
-      if (singles) this.#tryKeywords(plan.singleCharKeywords.get(folded.charCodeAt(i)), folded, from, i);
-      if (i + 1 < folded.length) this.#tryKeywords(plan.keywordsByPair.get(pairKey(folded, i)), folded, from, i);
+      let node = root.get(folded.charCodeAt(i));
+      for (let j = i + 1; node !== undefined; j++) {
+        // A keyword ending at j (before the last search's end was found then).
+        const gate = node.gate;
+        if (gate !== undefined && from + j > this.#searchedTo) this.#hits.push({ at: from + i, until: from + i + gate.reach, alphabet: gate.alphabet, checked: from + j });
+        if (j >= folded.length) break;
+        node = node.next.get(folded.charCodeAt(j));
+      }
     }
     this.#searchedTo = end;
   }
-
-  #tryKeywords(list: readonly KeywordGate[] | undefined, folded: string, from: number, i: number): void {
-    if (!list) return;
-    for (const { keyword, reach, alphabet } of list) {
-      // Hits ending before the last search were found then.
-      if (from + i + keyword.length <= this.#searchedTo) continue;
-      if (folded.startsWith(keyword, i)) this.#hits.push({ at: from + i, until: from + i + reach, alphabet, checked: from + i + keyword.length });
-    }
-  }
 }
 
-/** The UTF-16 code units at `at` and `at + 1` as one number (a keyword-bucket key). */
-function pairKey(text: string, at: number): number {
-  return text.charCodeAt(at) * 0x10000 + text.charCodeAt(at + 1);
+/** Whether text from `at` to its end is a proper prefix of some keyword (a keyword cut by the end). */
+function isPartialKeyword(root: KeywordNode, text: string, at: number): boolean {
+  let node: KeywordNode | undefined = root;
+  for (let i = at; i < text.length && node !== undefined; i++) node = node.next.get(text.charCodeAt(i));
+  return node !== undefined && node.next.size > 0;
 }
 
 function canBegin(r: RunRule, text: string, at: number): boolean {
