@@ -8,7 +8,7 @@
 // The gap is either idle (a sleep) or busy (a spin that touches no memory): on a shared machine
 // both leave the caches cold, so the slowdown is eviction by others, not CPU idle states.
 // Options: --iterations N (measured per mode, default 1000), --gap MS (default 20).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -21,6 +21,7 @@ import type { ChatCompletionRequestBody } from "../src/gateway/openai-types.ts";
 import { ScanCache } from "../src/gateway/scan-cache.ts";
 import { holdbackPlanner } from "../src/gateway/stream-holdback.ts";
 import { warmUpEngine } from "../src/shield/warm-up.ts";
+import { openclawBodies, PROMPT_1K } from "./request-bodies.ts";
 
 const { values } = parseArgs({ options: { iterations: { type: "string", default: "1000" }, gap: { type: "string", default: "20" } } });
 const ITERATIONS = Number(values.iterations);
@@ -34,7 +35,6 @@ warmUpEngine(engine);
 const planner = holdbackPlanner(engine.rules, config.gateway.outbound.holdbackChars);
 const scan = (text: string) => engine.scan({ text, direction: "inbound" });
 
-const PROMPT_1K = "Summarise the following notes for the weekly report and list open actions. ".repeat(14).slice(0, 1000);
 const ANSWER = "Hello from the upstream: the report lists open actions for each team and when they are due.";
 
 interface Shape {
@@ -45,11 +45,9 @@ interface Shape {
 
 function shapes(): Shape[] {
   const out: Shape[] = [{ name: "1 KB prompt", body: (i) => Buffer.from(JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: `${i} ${PROMPT_1K}` }] })) }];
-  const file = new URL("../../shared/corpus/openclaw-live/upstream-requests/local-hello.full-request.json", import.meta.url);
-  if (existsSync(file)) {
-    const body = (JSON.parse(readFileSync(file, "utf8")) as { body: { messages: Array<{ content: unknown }> } }).body;
-    out.push({ name: "OpenClaw request (60 KB)", body: (i) => Buffer.from(JSON.stringify({ ...body, messages: body.messages.map((m, k) => (k === 1 ? { ...m, content: `[turn ${i}] ${String(m.content)}` } : m)) })) });
-  } else console.log("(OpenClaw corpus not found beside the repo: 1 KB prompt only)");
+  const openclaw = openclawBodies();
+  if (openclaw) out.push({ name: "OpenClaw request (60 KB)", body: (i) => Buffer.from(openclaw(i)) });
+  else console.log("(OpenClaw corpus not found beside the repo: 1 KB prompt only)");
   return out;
 }
 

@@ -20,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Pool, request } from "undici";
+import { openclawBodies, PROMPT_1K } from "./request-bodies.ts";
 
 const SELF = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
@@ -70,7 +71,6 @@ const nextSerial = () => serial++;
 const [WARM_UP_RATE, WARM_UP_SECONDS] = [2000, quick ? 2 : 5];
 /** Each fixed-rate run first sends this long at its rate without counting (see pacedLoad). */
 const WARM_SECONDS = 0.5;
-const PROMPT_1K = "Summarise the following notes for the weekly report and list open actions. ".repeat(14).slice(0, 1000);
 
 interface LoadResult {
   p50: number;
@@ -237,13 +237,8 @@ async function main(): Promise<void> {
     const direct = `${upstreamUrl}/chat/completions`;
     const via = `${cnxUrl}/v1/chat/completions`;
     const small = (stream: boolean) => (i: number) => JSON.stringify({ model: "bench-model", stream, ...(stream ? { stream_options: { include_usage: true } } : {}), messages: [{ role: "user", content: `${i} ${PROMPT_1K}` }] });
-    let openclaw: ((i: number) => string) | undefined;
-    try {
-      const body = (JSON.parse(readFileSync(fileURLToPath(new URL("../../shared/corpus/openclaw-live/upstream-requests/local-hello.full-request.json", import.meta.url)), "utf8")) as { body: { messages: Array<{ role: string; content: unknown }> } }).body;
-      openclaw = (i: number) => JSON.stringify({ ...body, messages: body.messages.map((m, k) => (k === 1 ? { ...m, content: `[turn ${i}] ${String(m.content)}` } : m)) });
-    } catch {
-      console.log("(OpenClaw corpus not found beside the repo: skipping the OpenClaw-shape runs)");
-    }
+    const openclaw = openclawBodies();
+    if (!openclaw) console.log("(OpenClaw corpus not found beside the repo: skipping the OpenClaw-shape runs)");
 
     console.log(`ClawNex gateway benchmark: ${DURATION}s per run, BLOCK mode (inbound + outbound scans), node ${process.version}`);
     // Warm up every measured path (direct, ClawNex, floor; non-stream and stream), ~10,000 requests
