@@ -20,6 +20,7 @@ import { keywordForms } from "../shield/keyword-words.ts";
 import { fold, foldUnit } from "../shield/normalize.ts";
 import { maxMatchLength } from "../shield/regex-length.ts";
 import type { Rule } from "../shield/types.ts";
+import { BRANCHES, ENDS, KeywordTrie } from "./keyword-trie.ts";
 import { type Alphabet, alphabetOf, escapeLiteral, firstAlphabet, inAlphabet, leadingAssertions, leadingLiteral, runStart, union } from "./regex-alphabet.ts";
 
 interface RunRule {
@@ -41,7 +42,7 @@ export interface HoldbackRule {
 const TOKEN = alphabetOf(/[!-~]/.source, "");
 
 /** What a keyword gates: the longest reach of its rules and every character their matches consume. */
-interface Gate {
+export interface Gate {
   reach: number;
   alphabet: Alphabet;
 }
@@ -49,11 +50,6 @@ interface Gate {
 const INVISIBLE_OR_COMPAT = /[\p{Cf}\p{Mn}\p{Me}\u00a0\u3000\uff00-\uffef]/u;
 const SPACE = /\s/;
 
-/** A trie over the folded keywords: each node is a prefix; `gate` is set where a keyword ends. */
-interface KeywordNode {
-  next: Map<number, KeywordNode>;
-  gate: Gate | undefined;
-}
 
 /**
  * What a folded-view rule's match can consume in the raw text: every ASCII unit that folds into
@@ -68,13 +64,8 @@ function foldedAlphabet(a: Alphabet): Alphabet {
 /** Built once per rule set; hands each stream its own tracker. */
 export class HoldbackPlanner {
   readonly max: number;
-  /**
-   * The keywords (folded), each with the longest reach among its rules, as a trie: from each
-   * position of the text a search follows only the keywords that still agree with it, one lookup
-   * per character, rather than trying every keyword that shares the first two characters (common
-   * pairs such as "th" start dozens). A node with children is a proper prefix of some keyword.
-   */
-  readonly keywords: KeywordNode = { next: new Map(), gate: undefined };
+  /** The keywords (folded), each with the longest reach among its rules. */
+  readonly keywords: KeywordTrie<Gate>;
   readonly longestKeyword: number;
   readonly runs: RunRule[] = [];
 
@@ -114,22 +105,8 @@ export class HoldbackPlanner {
         else this.runs.push({ alphabet: own, first: folded ? own : firstAlphabet(pattern, rule.flags), start: folded ? null : leadingAssertions(pattern, rule.flags), reach: bounded });
       }
     }
-    let longest = 0;
-    for (const [keyword, g] of keywords) {
-      let node = this.keywords;
-      for (let i = 0; i < keyword.length; i++) {
-        const unit = keyword.charCodeAt(i);
-        let child = node.next.get(unit);
-        if (!child) {
-          child = { next: new Map(), gate: undefined };
-          node.next.set(unit, child);
-        }
-        node = child;
-      }
-      node.gate = g;
-      longest = Math.max(longest, keyword.length);
-    }
-    this.longestKeyword = longest;
+    this.keywords = new KeywordTrie(keywords, foldUnit);
+    this.longestKeyword = Math.max(0, ...[...keywords.keys()].map((k) => k.length));
   }
 
   tracker(): HoldbackTracker {
@@ -184,9 +161,9 @@ export class HoldbackTracker {
     });
     for (const h of this.#hits) hold = Math.min(hold, h.at);
     // ...and a keyword cut by the end of the text (its leading spaces can go).
-    const folded = fold(text.slice(Math.max(0, Math.max(floor, end - plan.longestKeyword + 1) - base)));
-    for (let n = folded.length; n >= 1; n--) {
-      if (!isPartialKeyword(plan.keywords, folded, folded.length - n)) continue;
+    const tail = Math.max(base, floor, end - plan.longestKeyword + 1);
+    for (let n = end - tail; n >= 1; n--) {
+      if (!isPartialKeyword(plan.keywords, text, text.length - n)) continue;
       let at = end - n;
       while (at < end && SPACE.test(text[at - base] as string)) at++;
       hold = Math.min(hold, at);
@@ -200,16 +177,18 @@ export class HoldbackTracker {
     const end = base + text.length;
     const from = Math.max(base, this.#searchedTo - plan.longestKeyword + 1);
     if (from >= end) return;
-    const folded = fold(text.slice(from - base));
-    const root = plan.keywords.next;
-    for (let i = 0; i < folded.length; i++) {
-      let node = root.get(folded.charCodeAt(i));
-      for (let j = i + 1; node !== undefined; j++) {
+    const trie = plan.keywords;
+    // Positions in `text`; a keyword found from i ends before j.
+    for (let i = from - base; i < text.length; i++) {
+      let entry = trie.step(0, text.charCodeAt(i));
+      for (let j = i + 1; entry !== 0; j++) {
         // A keyword ending at j (before the last search's end was found then).
-        const gate = node.gate;
-        if (gate !== undefined && from + j > this.#searchedTo) this.#hits.push({ at: from + i, until: from + i + gate.reach, alphabet: gate.alphabet, checked: from + j });
-        if (j >= folded.length) break;
-        node = node.next.get(folded.charCodeAt(j));
+        if ((entry & ENDS) !== 0 && base + j > this.#searchedTo) {
+          const gate = trie.value(entry);
+          this.#hits.push({ at: base + i, until: base + i + gate.reach, alphabet: gate.alphabet, checked: base + j });
+        }
+        if (j >= text.length) break;
+        entry = trie.step(entry, text.charCodeAt(j));
       }
     }
     this.#searchedTo = end;
@@ -217,10 +196,10 @@ export class HoldbackTracker {
 }
 
 /** Whether text from `at` to its end is a proper prefix of some keyword (a keyword cut by the end). */
-function isPartialKeyword(root: KeywordNode, text: string, at: number): boolean {
-  let node: KeywordNode | undefined = root;
-  for (let i = at; i < text.length && node !== undefined; i++) node = node.next.get(text.charCodeAt(i));
-  return node !== undefined && node.next.size > 0;
+function isPartialKeyword(trie: KeywordTrie<Gate>, text: string, at: number): boolean {
+  let entry = trie.step(0, text.charCodeAt(at));
+  for (let i = at + 1; i < text.length && entry !== 0; i++) entry = trie.step(entry, text.charCodeAt(i));
+  return (entry & BRANCHES) !== 0;
 }
 
 function canBegin(r: RunRule, text: string, at: number): boolean {
