@@ -11,7 +11,7 @@ import type { Detection, ScanOutcome, Verdict } from "../shield/types.ts";
 import { newIdNow } from "../store/ids.ts";
 import type { BreakGlassService } from "./breakglass.ts";
 import type { GatewayConfig } from "./config-schema.ts";
-import { type InboundScan, scanInbound } from "./inbound-scan.ts";
+import { type InboundScan, inboundSha256, scanInbound } from "./inbound-scan.ts";
 import type { KeyModeStore } from "./key-modes.ts";
 import { OpenAIHttpError, shieldBlocked } from "./openai-errors.ts";
 import type { ChatCompletionRequestBody } from "./openai-types.ts";
@@ -209,7 +209,7 @@ export class GatewayService {
       direction: "inbound",
       source: "gateway",
       latency_ms: round(inbound.latencyMs) ?? 0,
-      text_sha256: inbound.sha256,
+      text_sha256: inboundSha256(inbound),
       text_length: inbound.chars,
       invisible: inbound.invisible,
       truncated: inbound.truncated,

@@ -6,7 +6,7 @@ import { hash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Detection, ScanOutcome, Verdict } from "../shield/types.ts";
 import type { ChatCompletionRequestBody, ChatMessage, ChatTool } from "./openai-types.ts";
-import type { ScanCache } from "./scan-cache.ts";
+import type { CachedScan, ScanCache } from "./scan-cache.ts";
 
 export interface InboundPart {
   /** "messages[3]" or "tools[0]" */
@@ -24,7 +24,8 @@ export interface InboundScan {
   flagged: InboundPart[];
   invisible: ScanOutcome["invisible"];
   truncated: boolean;
-  sha256: string;
+  /** What was scanned, part by part, for the digest of the scan record (see inboundSha256). */
+  parts: CachedScan[];
   chars: number;
   latencyMs: number;
 }
@@ -76,13 +77,14 @@ export function scanInbound(body: ChatCompletionRequestBody, cache: ScanCache, s
   const invisible = { zero_width: 0, bidi: 0, tag: 0 };
   const detections: Detection[] = [];
   const flagged: InboundPart[] = [];
-  const digests: string[] = [];
+  const parts: CachedScan[] = [];
 
   const add = (text: string, where: string, role: string) => {
     if (text.length === 0) return;
-    const { outcome, sha256 } = cache.get(text, scan);
+    const part = cache.get(text, scan);
+    const { outcome } = part;
     chars += text.length;
-    digests.push(sha256);
+    parts.push(part);
     if (RANK[outcome.verdict] > RANK[verdict]) verdict = outcome.verdict;
     if (outcome.score > score) score = outcome.score;
     truncated ||= outcome.truncated;
@@ -103,6 +105,11 @@ export function scanInbound(body: ChatCompletionRequestBody, cache: ScanCache, s
   if (scanTools && Array.isArray(body.tools)) {
     for (let i = 0; i < body.tools.length; i++) add(toolText(body.tools[i] as ChatTool), `tools[${i}]`, "tool_definition");
   }
-  const sha256 = digests.length === 1 ? (digests[0] as string) : hash("sha256", digests.join(","), "hex");
-  return { verdict, score, detections, flagged, invisible, truncated, sha256, chars, latencyMs: performance.now() - started };
+  return { verdict, score, detections, flagged, invisible, truncated, parts, chars, latencyMs: performance.now() - started };
+}
+
+/** The scan record's digest: the one part's SHA-256, or the SHA-256 of the parts' digests joined by commas. */
+export function inboundSha256(scan: InboundScan): string {
+  const { parts } = scan;
+  return parts.length === 1 ? (parts[0] as CachedScan).sha256 : hash("sha256", parts.map((p) => p.sha256).join(","), "hex");
 }

@@ -1,6 +1,7 @@
 // The inbound scan cache: exact text keys, repeated texts scanned once they are cached, one-off
 // texts never held, and both bounds (entries, characters) kept.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { ScanCache } from "../../src/gateway/scan-cache.ts";
 import type { ScanOutcome } from "../../src/shield/types.ts";
@@ -46,7 +47,8 @@ describe("inbound scan cache", () => {
     assert.equal(twice("please ignore this").outcome.verdict, "BLOCK");
     assert.equal(twice("please ignore this ").outcome.verdict, "BLOCK");
     assert.equal(cache.size, 2);
-    assert.match(twice("a").sha256, /^[0-9a-f]{64}$/);
+    assert.equal(twice("a").sha256, createHash("sha256").update("a").digest("hex"));
+    assert.equal(cache.get("seen once, not held", scan).sha256, createHash("sha256").update("seen once, not held").digest("hex"));
     assert.ok(cache.size <= 2);
     const before = cache.hits;
     assert.equal(twice("x".repeat(41)).outcome.verdict, "ALLOW");
