@@ -50,7 +50,6 @@ export interface Gate {
 const INVISIBLE_OR_COMPAT = /[\p{Cf}\p{Mn}\p{Me}\u00a0\u3000\uff00-\uffef]/u;
 const SPACE = /\s/;
 
-
 /**
  * What a folded-view rule's match can consume in the raw text: every ASCII unit that folds into
  * the alphabet, and any non-ASCII unit (look-alikes and curly quotes fold to ASCII).
@@ -106,7 +105,9 @@ export class HoldbackPlanner {
       }
     }
     this.keywords = new KeywordTrie(keywords, foldUnit);
-    this.longestKeyword = Math.max(0, ...[...keywords.keys()].map((k) => k.length));
+    let longest = 0;
+    for (const keyword of keywords.keys()) longest = Math.max(longest, keyword.length);
+    this.longestKeyword = longest;
   }
 
   tracker(): HoldbackTracker {
