@@ -11,12 +11,14 @@
 // SECONDS, --profile DIR (CPU profile of the ClawNex child, written when it exits), --only
 // non-stream|stream|ttft (one group of runs), --mem (the child reports its memory, event-loop delay
 // and GC pauses every 2 s on stderr). The "floor" row puts a bare Node proxy (no auth, scans or
-// records) in ClawNex's place: what the extra hop alone costs here.
+// records) in ClawNex's place: what the extra hop alone costs here. ClawNex runs as `clawnex start`
+// runs it, logging at its default level (info) to a file in the run's data dir.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Pool, request } from "undici";
@@ -37,17 +39,29 @@ interface Child {
 const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 
-function startChild(extra: string[], nodeFlags: string[] = []): Promise<Child> {
-  const proc = spawn(process.execPath, [...nodeFlags, SELF, ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * Children announce "READY <words>" on fd 3, so that stdout stays theirs: the ClawNex child logs
+ * there as `clawnex start` does, into `logFile`.
+ */
+function startChild(extra: string[], nodeFlags: string[] = [], logFile?: string): Promise<Child> {
+  const stdout = logFile ? openSync(logFile, "a") : "ignore";
+  const proc = spawn(process.execPath, [...nodeFlags, SELF, ...extra], { stdio: ["ignore", stdout, "inherit", "pipe"] });
+  if (typeof stdout === "number") closeSync(stdout);
   return new Promise((resolve, reject) => {
     let out = "";
-    proc.stdout?.on("data", (d: Buffer) => {
+    const ready = proc.stdio[3] as Readable;
+    ready.on("data", (d: Buffer) => {
       out += d.toString();
       const line = out.split("\n").find((l) => l.startsWith("READY "));
       if (line) resolve({ proc, words: line.split(" ").slice(1) });
     });
     proc.on("exit", (code) => reject(new Error(`child ${extra.join(" ")} exited with ${code}`)));
   });
+}
+
+/** A child's side of startChild. */
+function announceReady(words: string): void {
+  writeSync(3, `READY ${words}\n`);
 }
 
 function rssMb(pid: number | undefined): string {
@@ -226,7 +240,8 @@ async function main(): Promise<void> {
         rateLimit: { perMinute: 1_000_000, burst: 1_000_000 },
       }),
     );
-    const clawnex = await startChild(["--role", "clawnex", "--data", dataDir, ...(args.includes("--mem") ? ["--mem"] : [])], profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
+    const logFile = join(dataDir, "clawnex.log");
+    const clawnex = await startChild(["--role", "clawnex", "--data", dataDir, ...(args.includes("--mem") ? ["--mem"] : [])], profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [], logFile);
     children.push(clawnex);
     const [cnxUrl, cnxKey] = clawnex.words as [string, string];
     // The floor on this machine: what any extra hop costs, with no auth, scan or record.
@@ -307,6 +322,7 @@ async function main(): Promise<void> {
       console.table(ttftRows);
     }
     console.log(`\nClawNex RSS after the fixed-rate runs: ${steadyRss}; after the saturation runs: ${rssMb(clawnex.proc.pid)}`);
+    console.log(`ClawNex logged at its default level: ${readFileSync(logFile, "utf8").split("\n").length - 1} lines`);
   } finally {
     for (const c of children.reverse()) c.proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 300));
@@ -322,7 +338,7 @@ if (args.includes("--role") && role === "upstream") {
   const tokens = " the report lists open actions for each team and when they are due".split(/(?= )/);
   if (args.includes("--long")) up.setDefault({ kind: "text", chunks: Array.from({ length: 40_000 }, (_, i) => tokens[i % tokens.length] as string) });
   if (args.includes("--paced")) up.setDefault({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `tok${i % 10} `), chunkDelayMs: 4 });
-  process.stdout.write(`READY ${up.baseUrl}\n`);
+  announceReady(up.baseUrl);
 } else if (args.includes("--role") && role === "bare-proxy") {
   // node:http in, undici out, the body relayed chunk by chunk as it arrives: the least a proxy
   // hop can cost here.
@@ -346,22 +362,23 @@ if (args.includes("--role") && role === "upstream") {
         });
     });
   });
-  server.listen(0, "127.0.0.1", () => process.stdout.write(`READY http://127.0.0.1:${(server.address() as { port: number }).port}\n`));
+  server.listen(0, "127.0.0.1", () => announceReady(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
 } else if (args.includes("--role") && role === "clawnex") {
   const dataDir = args[args.indexOf("--data") + 1] as string;
   const { createServices } = await import("../src/app/services.ts");
   const { loadConfig } = await import("../src/config/config.ts");
   const { buildServer } = await import("../src/http/server.ts");
-  const env = { CLAWNEX_DATA_DIR: dataDir, CLAWNEX_SHIELD_MODE: args.includes("--observe") ? "OBSERVE" : "BLOCK", CLAWNEX_LOG_LEVEL: "silent", BENCH_KEY: "sk-bench" };
+  // The default log level, as `clawnex start` runs: its per-request lines go to the file the driver gave as stdout.
+  const env = { CLAWNEX_DATA_DIR: dataDir, CLAWNEX_SHIELD_MODE: args.includes("--observe") ? "OBSERVE" : "BLOCK", BENCH_KEY: "sk-bench" };
   const services = await createServices(loadConfig(env));
-  const app = await buildServer(services, { logger: false });
+  const app = await buildServer(services);
   // As `clawnex start` does: rules compiled before the first request.
   (await import("../src/shield/warm-up.ts")).warmUpEngine(services.engine);
   services.store.checkpointInBackground?.();
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   for (const m of services.modules) await m.start?.(app);
   const { key } = await services.keys.create({ name: "bench", scopes: ["chat"] }, "bench");
-  process.stdout.write(`READY ${url} ${key}\n`);
+  announceReady(`${url} ${key}`);
   // --mem: where the resident memory is (V8 heap committed vs used, buffers), every 2 s on stderr.
   if (args.includes("--mem")) {
     const { monitorEventLoopDelay, PerformanceObserver, constants } = await import("node:perf_hooks");
