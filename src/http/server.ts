@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Services } from "../app/services.ts";
 import { notFound } from "../errors.ts";
+import { AccessLogController } from "./access-log.ts";
 import { sendError } from "./error-mapper.ts";
 import { idempotencyPlugin } from "./idempotency.ts";
 import { markOptionalBodies } from "./openapi-optional-bodies.ts";
@@ -31,6 +32,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
       return typeof given === "string" && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : `req_${randomUUID().replace(/-/g, "")}`;
     },
     return503OnClosing: true,
+    logController: new AccessLogController(),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

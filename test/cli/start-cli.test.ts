@@ -1,7 +1,7 @@
 // `clawnex start` (what `npm start` runs): serves on the configured loopback port with its data in
 // CLAWNEX_DATA_DIR, and on SIGTERM/SIGINT shuts down cleanly — exit 0, nothing left pending (the
 // traffic records of calls already answered included: they are written by a thread of their own),
-// the SQLite WAL folded back into the database file.
+// the SQLite WAL folded back into the database file. Its access log: one line per request.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,8 +28,9 @@ async function freePort(): Promise<number> {
 async function startServer(dir: string, env: NodeJS.ProcessEnv = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, "start"], { env: { PATH: process.env.PATH, CLAWNEX_DATA_DIR: dir, CLAWNEX_PORT: String(port), CLAWNEX_LOG_LEVEL: "warn", ...env } });
-  const server = { port, child, stderr: "", exited: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))) };
+  const server = { port, child, stderr: "", stdout: "", exited: new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code))) };
   child.stderr.on("data", (d: Buffer) => (server.stderr += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (server.stdout += d.toString()));
   for (let i = 0; i < 150 && !server.stderr.includes("ClawNex listening on"); i++) await new Promise((r) => setTimeout(r, 100));
   assert.match(server.stderr, new RegExp(`ClawNex listening on http://127\\.0\\.0\\.1:${port}`));
   return server;
@@ -47,6 +48,42 @@ test("clawnex start serves on loopback and stops cleanly on a signal", async () 
     assert.ok(existsSync(join(dir, "clawnex.db")));
     assert.equal(existsSync(join(dir, "clawnex.db-wal")), false, "the WAL was checkpointed and removed on close");
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("at the default log level each request gets one access line, at its end (none on arrival), naming it without its key", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "clawnex-start-"));
+  const upstream = await startFakeUpstream();
+  try {
+    writeFileSync(join(dir, "clawnex.config.json"), JSON.stringify({ providers: [{ id: "local", baseUrl: upstream.baseUrl, apiKeyEnv: "LOCAL_KEY", models: ["*"] }] }));
+    const io = captureIo({ CLAWNEX_DATA_DIR: dir });
+    assert.equal(await main(["keys", "create", "--name", "agent", "--scopes", "chat"], io), 0, io.err());
+    const key = io.out().trim();
+    const server = await startServer(dir, { LOCAL_KEY: "sk-local", CLAWNEX_LOG_LEVEL: "info" });
+    const chat = await fetch(`http://127.0.0.1:${server.port}/v1/chat/completions?trace=1`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hello" }] }),
+    });
+    await chat.text();
+    const missing = await fetch(`http://127.0.0.1:${server.port}/api/v1/nothing-here`, { headers: { "x-clawnex-key": key } });
+    await missing.text();
+    server.child.kill("SIGTERM");
+    assert.equal(await server.exited, 0);
+    const lines = server.stdout.trim().split("\n").map((l) => JSON.parse(l) as { msg: string; reqId?: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number });
+    const perRequest = lines.filter((l) => l.reqId !== undefined);
+    assert.deepEqual(
+      perRequest.map((l) => [l.msg, l.reqId, l.req?.method, l.req?.url, l.res?.statusCode]),
+      [
+        ["request completed", chat.headers.get("x-request-id"), "POST", "/v1/chat/completions?trace=1", 200],
+        ["request completed", missing.headers.get("x-request-id"), "GET", "/api/v1/nothing-here", 404],
+      ],
+    );
+    for (const line of perRequest) assert.ok(typeof line.responseTime === "number" && line.responseTime > 0);
+    assert.ok(!server.stdout.includes(key.slice(13)), "the key's secret part is never logged");
+  } finally {
+    await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
