@@ -52,40 +52,69 @@ test("clawnex start serves on loopback and stops cleanly on a signal", async () 
   }
 });
 
-test("at the default log level each request gets one access line, at its end (none on arrival), naming it without its key", async () => {
+interface LogLine {
+  msg: string;
+  level: number;
+  reqId?: string;
+  req?: { method: string; url: string };
+  res?: { statusCode: number };
+  responseTime?: number;
+}
+
+/** A gateway call answered, one the upstream failed, and a request for no route, with the server logging at `level`. */
+async function accessLines(level: string): Promise<{ lines: LogLine[]; ids: { ok: string | null; failed: string | null; missing: string | null }; stdout: string; key: string }> {
   const dir = mkdtempSync(join(tmpdir(), "clawnex-start-"));
   const upstream = await startFakeUpstream();
   try {
-    writeFileSync(join(dir, "clawnex.config.json"), JSON.stringify({ providers: [{ id: "local", baseUrl: upstream.baseUrl, apiKeyEnv: "LOCAL_KEY", models: ["*"] }] }));
+    writeFileSync(join(dir, "clawnex.config.json"), JSON.stringify({ providers: [{ id: "local", baseUrl: upstream.baseUrl, apiKeyEnv: "LOCAL_KEY", models: ["*"], maxRetries: 0 }] }));
     const io = captureIo({ CLAWNEX_DATA_DIR: dir });
     assert.equal(await main(["keys", "create", "--name", "agent", "--scopes", "chat"], io), 0, io.err());
     const key = io.out().trim();
-    const server = await startServer(dir, { LOCAL_KEY: "sk-local", CLAWNEX_LOG_LEVEL: "info" });
-    const chat = await fetch(`http://127.0.0.1:${server.port}/v1/chat/completions?trace=1`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hello" }] }),
-    });
-    await chat.text();
+    const server = await startServer(dir, { LOCAL_KEY: "sk-local", CLAWNEX_LOG_LEVEL: level });
+    const chat = () =>
+      fetch(`http://127.0.0.1:${server.port}/v1/chat/completions?trace=1`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hello" }] }),
+      });
+    const ok = await chat();
+    await ok.text();
+    upstream.queue({ kind: "error", status: 503 });
+    const failed = await chat();
+    await failed.text();
+    assert.ok(failed.status >= 500, `the upstream failure reaches the client as a 5xx (got ${failed.status})`);
     const missing = await fetch(`http://127.0.0.1:${server.port}/api/v1/nothing-here`, { headers: { "x-clawnex-key": key } });
     await missing.text();
     server.child.kill("SIGTERM");
     assert.equal(await server.exited, 0);
-    const lines = server.stdout.trim().split("\n").map((l) => JSON.parse(l) as { msg: string; reqId?: string; req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number });
-    const perRequest = lines.filter((l) => l.reqId !== undefined);
-    assert.deepEqual(
-      perRequest.map((l) => [l.msg, l.reqId, l.req?.method, l.req?.url, l.res?.statusCode]),
-      [
-        ["request completed", chat.headers.get("x-request-id"), "POST", "/v1/chat/completions?trace=1", 200],
-        ["request completed", missing.headers.get("x-request-id"), "GET", "/api/v1/nothing-here", 404],
-      ],
-    );
-    for (const line of perRequest) assert.ok(typeof line.responseTime === "number" && line.responseTime > 0);
-    assert.ok(!server.stdout.includes(key.slice(13)), "the key's secret part is never logged");
+    const lines = server.stdout.trim().split("\n").map((l) => JSON.parse(l) as LogLine).filter((l) => l.reqId !== undefined);
+    const ids = { ok: ok.headers.get("x-request-id"), failed: failed.headers.get("x-request-id"), missing: missing.headers.get("x-request-id") };
+    return { lines, ids, stdout: server.stdout, key };
   } finally {
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test("access log at the default level: one line per request once it is answered (none on arrival); gateway calls, which have traffic records, only when they fail; never the key", async () => {
+  const { lines, ids, stdout, key } = await accessLines("info");
+  assert.deepEqual(
+    lines.map((l) => [l.msg, l.reqId, l.req?.method, l.req?.url, l.res?.statusCode]),
+    [
+      ["request completed", ids.failed, "POST", "/v1/chat/completions?trace=1", lines[0]?.res?.statusCode],
+      ["request completed", ids.missing, "GET", "/api/v1/nothing-here", 404],
+    ],
+  );
+  assert.ok((lines[0]?.res?.statusCode ?? 0) >= 500);
+  for (const line of lines) assert.ok(typeof line.responseTime === "number" && line.responseTime > 0);
+  assert.ok(!stdout.includes(key.slice(13)), "the key's secret part is never logged");
+});
+
+test("access log at debug: the answered gateway call gets its line too", async () => {
+  const { lines, ids } = await accessLines("debug");
+  const completed = lines.filter((l) => l.msg === "request completed");
+  assert.deepEqual(completed.map((l) => l.reqId), [ids.ok, ids.failed, ids.missing]);
+  assert.equal(completed[0]?.res?.statusCode, 200);
 });
 
 test("on SIGTERM the traffic records of every call already answered are written before exit", async () => {

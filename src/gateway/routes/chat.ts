@@ -118,8 +118,10 @@ export function chatRoutes(core: CoreServices, svc: GatewayService): FastifyPlug
       body: chatRequestSchema,
       response: { 200: chatResponseSchema, ...openAIErrors },
     };
-    app.post("/api/v1/chat/completions", { onRequest: auth, bodyLimit, schema }, handler);
-    app.post("/v1/chat/completions", { onRequest: auth, bodyLimit, schema: { ...schema, hide: true } }, handler);
+    // Each call has its traffic record: no info access line (see http/access-log.ts).
+    const config = { accessLog: "debug" as const };
+    app.post("/api/v1/chat/completions", { onRequest: auth, bodyLimit, schema, config }, handler);
+    app.post("/v1/chat/completions", { onRequest: auth, bodyLimit, schema: { ...schema, hide: true }, config }, handler);
 
     const models = async () => ({ object: "list" as const, data: svc.deps.router.listedModels().map((m) => ({ id: m.id, object: "model" as const, created: 0, owned_by: m.owned_by })) });
     const modelsSchema = { summary: "Models with an explicit provider route (OpenAI-compatible)", tags: ["gateway"], security: SECURITY, response: { 200: modelListSchema, ...openAIErrors } };

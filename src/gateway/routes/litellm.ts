@@ -26,6 +26,8 @@ export function litellmRoutes(core: CoreServices, svc: GatewayService): FastifyP
       {
         onRequest: auth,
         bodyLimit: svc.deps.config.bodyLimitBytes,
+        // Called once per LiteLLM call, each leaving its scan record: no info access line (see http/access-log.ts).
+        config: { accessLog: "debug" },
         schema: { summary: "LiteLLM generic guardrail API: scan texts with the Shield", tags: ["litellm"], security: [{ apiKey: [] }], body: guardrailRequestSchema, response: { 200: guardrailResponseSchema, ...authErrors } },
       },
       async (request) => guardrail(svc, request.body, caller(request.apiKey)),
