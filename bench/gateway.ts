@@ -306,7 +306,7 @@ async function main(): Promise<void> {
         await ttftCase("floor: OpenClaw stream, bare Node proxy", openclaw, 50, direct, floorTarget);
       }
       const pacedBody = (i: number) => JSON.stringify({ model: "paced/m", stream: true, messages: [{ role: "user", content: `${i} ${PROMPT_1K}` }] });
-      await ttftCase("paced 120 chunks x 4 ms (holdback)", pacedBody, 20, `${paced.words[0]}/chat/completions`);
+      await ttftCase("paced: 120 tokens x 4 ms, as a model streams (holdback)", pacedBody, 20, `${paced.words[0]}/chat/completions`);
     }
     const steadyRss = rssMb(clawnex.proc.pid);
     if (wants("non-stream")) await compare("1KB non-stream", small(false), 0);
@@ -337,7 +337,11 @@ if (args.includes("--role") && role === "upstream") {
   // A long answer (~200 K characters) in token-sized events, as fast as the relay takes them.
   const tokens = " the report lists open actions for each team and when they are due".split(/(?= )/);
   if (args.includes("--long")) up.setDefault({ kind: "text", chunks: Array.from({ length: 40_000 }, (_, i) => tokens[i % tokens.length] as string) });
-  if (args.includes("--paced")) up.setDefault({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `tok${i % 10} `), chunkDelayMs: 4 });
+  // Tokens shaped as real tokenizers cut them: a space opens a word's token, punctuation has its own.
+  // The holdback releases a word once the whitespace after it arrives: the first word here ("Sure,")
+  // goes out with the third token, two token intervals after the upstream sent it.
+  const sentence = "Sure, here is a short summary of the notes: the team agreed on the plan, and three actions are still open.".split(/(?=[ ,.:])/);
+  if (args.includes("--paced")) up.setDefault({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `${i > 0 && i % sentence.length === 0 ? " " : ""}${sentence[i % sentence.length] as string}`), chunkDelayMs: 4 });
   announceReady(up.baseUrl);
 } else if (args.includes("--role") && role === "bare-proxy") {
   // node:http in, undici out, the body relayed chunk by chunk as it arrives: the least a proxy
