@@ -2,19 +2,20 @@
 // inbound and outbound scanning on), non-stream and stream, at fixed rates and at saturation, with
 // 1 KB prompts (unique per request, so the scan cache does not help) and with the real OpenClaw
 // request shape. Prints added latency p50/p99, throughput, TTFT overhead and memory. The upstream
-// and ClawNex run as child processes on loopback. Fixed rates are driven open-loop: requests are
-// sent evenly spaced (not autocannon's per-second bursts, which measure queueing), and the direct
-// and through-ClawNex requests are interleaved in the same run, half a period apart, so both see
-// the same machine load. Saturation is measured closed-loop with autocannon. Each fixed-rate run
-// first sends for half a second without counting (connections open, the servers leave idle). All
-// fixed-rate runs come before the saturation runs. Options: --quick (shorter runs), --duration
-// SECONDS, --profile DIR (CPU profile of the ClawNex child, written when it exits), --only
-// non-stream|stream|ttft (one group of runs), --mem (the child reports its memory, event-loop delay
-// and GC pauses every 2 s on stderr). The "floor" row puts a bare Node proxy (no auth, scans or
-// records) in ClawNex's place: what the extra hop alone costs here. ClawNex runs as `clawnex start`
-// runs it, logging at its default level (info) to a file in the run's data dir.
+// and ClawNex run as child processes on loopback (gateway-children.ts). Fixed rates are driven
+// open-loop: requests are sent evenly spaced (not autocannon's per-second bursts, which measure
+// queueing), and the direct and through-ClawNex requests are interleaved in the same run, half a
+// period apart, so both see the same machine load. Saturation is measured closed-loop with
+// autocannon. Each fixed-rate run first sends for half a second without counting (connections open,
+// the servers leave idle). All fixed-rate runs come before the saturation runs. Options: --quick
+// (shorter runs), --duration SECONDS, --profile DIR (CPU profile of the ClawNex child, written when
+// it exits), --only non-stream|stream|ttft (one group of runs), --mem (the child reports its
+// memory, event-loop delay and GC pauses every 2 s on stderr). The "floor" row puts a bare Node
+// proxy (no auth, scans or records) in ClawNex's place: what the extra hop alone costs here.
+// ClawNex runs as `clawnex start` runs it, logging at its default level (info) to a file in the
+// run's data dir.
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -24,9 +25,9 @@ import autocannon from "autocannon";
 import { Pool, request } from "undici";
 import { openclawBodies, PROMPT_1K } from "./request-bodies.ts";
 
-const SELF = fileURLToPath(import.meta.url);
+/** The child roles (fake upstreams, the bare proxy, ClawNex): see gateway-children.ts. */
+const CHILDREN = fileURLToPath(new URL("./gateway-children.ts", import.meta.url));
 const args = process.argv.slice(2);
-const role = args[args.indexOf("--role") + 1];
 const quick = args.includes("--quick");
 const DURATION = Number(args.includes("--duration") ? args[args.indexOf("--duration") + 1] : quick ? 4 : 8);
 
@@ -45,7 +46,7 @@ const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefi
  */
 function startChild(extra: string[], nodeFlags: string[] = [], logFile?: string): Promise<Child> {
   const stdout = logFile ? openSync(logFile, "a") : "ignore";
-  const proc = spawn(process.execPath, [...nodeFlags, SELF, ...extra], { stdio: ["ignore", stdout, "inherit", "pipe"] });
+  const proc = spawn(process.execPath, [...nodeFlags, CHILDREN, ...extra], { stdio: ["ignore", stdout, "inherit", "pipe"] });
   if (typeof stdout === "number") closeSync(stdout);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -57,11 +58,6 @@ function startChild(extra: string[], nodeFlags: string[] = [], logFile?: string)
     });
     proc.on("exit", (code) => reject(new Error(`child ${extra.join(" ")} exited with ${code}`)));
   });
-}
-
-/** A child's side of startChild. */
-function announceReady(words: string): void {
-  writeSync(3, `READY ${words}\n`);
 }
 
 function rssMb(pid: number | undefined): string {
@@ -330,86 +326,4 @@ async function main(): Promise<void> {
   }
 }
 
-// ---- child roles ---------------------------------------------------------------------------
-if (args.includes("--role") && role === "upstream") {
-  const { startFakeUpstream } = await import("../test/helpers/fake-upstream.ts");
-  const up = await startFakeUpstream({ record: false });
-  // A long answer (~200 K characters) in token-sized events, as fast as the relay takes them.
-  const tokens = " the report lists open actions for each team and when they are due".split(/(?= )/);
-  if (args.includes("--long")) up.setDefault({ kind: "text", chunks: Array.from({ length: 40_000 }, (_, i) => tokens[i % tokens.length] as string) });
-  // Tokens shaped as real tokenizers cut them: a space opens a word's token, punctuation has its own.
-  // The holdback releases a word once the whitespace after it arrives: the first word here ("Sure,")
-  // goes out with the third token, two token intervals after the upstream sent it.
-  const sentence = "Sure, here is a short summary of the notes: the team agreed on the plan, and three actions are still open.".split(/(?=[ ,.:])/);
-  if (args.includes("--paced")) up.setDefault({ kind: "text", chunks: Array.from({ length: 120 }, (_, i) => `${i > 0 && i % sentence.length === 0 ? " " : ""}${sentence[i % sentence.length] as string}`), chunkDelayMs: 4 });
-  announceReady(up.baseUrl);
-} else if (args.includes("--role") && role === "bare-proxy") {
-  // node:http in, undici out, the body relayed chunk by chunk as it arrives: the least a proxy
-  // hop can cost here.
-  const { createServer } = await import("node:http");
-  const upstream = new URL(args[args.indexOf("--upstream") + 1] as string);
-  const pool = new Pool(upstream.origin, { connections: 128 });
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      pool
-        .request({ path: `${upstream.pathname}/chat/completions`, method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
-        .then(async (answer) => {
-          res.writeHead(answer.statusCode, { "content-type": String(answer.headers["content-type"] ?? "application/json") });
-          for await (const chunk of answer.body) res.write(chunk);
-          res.end();
-        })
-        .catch(() => {
-          res.writeHead(502);
-          res.end();
-        });
-    });
-  });
-  server.listen(0, "127.0.0.1", () => announceReady(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
-} else if (args.includes("--role") && role === "clawnex") {
-  const dataDir = args[args.indexOf("--data") + 1] as string;
-  const { createServices } = await import("../src/app/services.ts");
-  const { loadConfig } = await import("../src/config/config.ts");
-  const { buildServer } = await import("../src/http/server.ts");
-  // The default log level, as `clawnex start` runs: its per-request lines go to the file the driver gave as stdout.
-  const env = { CLAWNEX_DATA_DIR: dataDir, CLAWNEX_SHIELD_MODE: args.includes("--observe") ? "OBSERVE" : "BLOCK", BENCH_KEY: "sk-bench" };
-  const services = await createServices(loadConfig(env));
-  const app = await buildServer(services);
-  // As `clawnex start` does: rules compiled before the first request.
-  (await import("../src/shield/warm-up.ts")).warmUpEngine(services.engine);
-  services.store.checkpointInBackground?.();
-  const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  for (const m of services.modules) await m.start?.(app);
-  const { key } = await services.keys.create({ name: "bench", scopes: ["chat"] }, "bench");
-  announceReady(`${url} ${key}`);
-  // --mem: where the resident memory is (V8 heap committed vs used, buffers), every 2 s on stderr.
-  if (args.includes("--mem")) {
-    const { monitorEventLoopDelay, PerformanceObserver, constants } = await import("node:perf_hooks");
-    const delay = monitorEventLoopDelay({ resolution: 1 });
-    delay.enable();
-    // Pauses by kind since the last report: minor (scavenge) and major (mark-compact) collections.
-    const pauses = () => ({ count: 0, total: 0, max: 0 });
-    let gc = { minor: pauses(), major: pauses() };
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        const kind = (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : gc.major;
-        kind.count++;
-        kind.total += e.duration;
-        kind.max = Math.max(kind.max, e.duration);
-      }
-    }).observe({ entryTypes: ["gc"] });
-    const gcText = (k: ReturnType<typeof pauses>) => `${k.count} × ${(k.total / Math.max(1, k.count)).toFixed(2)} ms (max ${k.max.toFixed(1)})`;
-    const mb = (n: number) => (n / 1048576).toFixed(0);
-    const ms = (ns: number) => (ns / 1e6).toFixed(1);
-    setInterval(() => {
-      const m = process.memoryUsage();
-      process.stderr.write(`mem rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} | event-loop delay p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms | gc minor ${gcText(gc.minor)}, major ${gcText(gc.major)}\n`);
-      delay.reset();
-      gc = { minor: pauses(), major: pauses() };
-    }, 2000).unref();
-  }
-  process.on("SIGTERM", () => void app.close().then(() => services.close()).then(() => process.exit(0)));
-} else {
-  await main();
-}
+await main();
