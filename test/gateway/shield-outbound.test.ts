@@ -1,7 +1,9 @@
 // Outbound enforcement: a secret or canary split across stream chunks never reaches the client in
 // BLOCK mode (blocked with an SSE error event, or masked when its category redacts); non-stream
-// answers are scanned whole; OBSERVE relays everything and records the verdict.
+// answers are scanned whole; OBSERVE relays everything and records the verdict. What holding back
+// costs a real token stream: each word waits for the whitespace after it.
 import assert from "node:assert/strict";
+import { performance } from "node:perf_hooks";
 import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { CANARY, type GatewayHarness, startGateway, traffic } from "./setup.ts";
@@ -70,6 +72,27 @@ describe("outbound Shield, redact by default for sensitive detections", () => {
     const { text, error } = await collect(await h.client.chat.completions.create({ model: "fake-model", stream: true, messages: [{ role: "user", content: "count" }] }));
     assert.equal(error, null);
     assert.equal(text, chunks.join(""));
+  });
+
+  test("tokens cut as a model cuts them: a word goes out once the whitespace after it arrives, and the record's ttft_ms counts the wait", async () => {
+    // The upstream waits GAP before each token: " here", which ends "Sure,", leaves after 3 GAPs.
+    const GAP = 80;
+    const tokens = ["Sure", ",", " here", " it", " is", "."];
+    h.upstream.queue({ kind: "text", chunks: tokens, chunkDelayMs: GAP });
+    const started = performance.now();
+    const stream = await h.client.chat.completions.create({ model: "fake-model", stream: true, messages: [{ role: "user", content: "summarise" }] });
+    const arrivals: Array<{ text: string; at: number }> = [];
+    for await (const chunk of stream) {
+      const text = chunk.choices[0]?.delta?.content;
+      if (text) arrivals.push({ text, at: performance.now() - started });
+    }
+    assert.deepEqual(arrivals.map((a) => a.text), tokens, "every token, whole and in order");
+    const sure = arrivals[0] as { at: number };
+    const comma = arrivals[1] as { at: number };
+    assert.ok(sure.at >= 3 * GAP - 1, `"Sure" reached the client after ${sure.at.toFixed(0)} ms: held until " here" was sent`);
+    assert.ok(comma.at - sure.at < GAP, `"Sure" and "," go out together`);
+    const [row] = await traffic(h);
+    assert.ok(typeof row?.ttft_ms === "number" && row.ttft_ms >= 3 * GAP - 1, `the record's ttft_ms (${String(row?.ttft_ms)}) includes the holdback's wait`);
   });
 });
 
