@@ -61,8 +61,8 @@ interface LogLine {
   responseTime?: number;
 }
 
-/** A gateway call answered, one the upstream failed, and a request for no route, with the server logging at `level`. */
-async function accessLines(level: string): Promise<{ lines: LogLine[]; ids: { ok: string | null; failed: string | null; missing: string | null }; stdout: string; key: string }> {
+/** Gateway calls (answered, sent with a wrong key, failed by the upstream) and a request for no route, with the server logging at `level`. */
+async function accessLines(level: string): Promise<{ lines: LogLine[]; ids: Record<"ok" | "rejected" | "failed" | "missing", string | null>; stdout: string; key: string }> {
   const dir = mkdtempSync(join(tmpdir(), "clawnex-start-"));
   const upstream = await startFakeUpstream();
   try {
@@ -71,41 +71,46 @@ async function accessLines(level: string): Promise<{ lines: LogLine[]; ids: { ok
     assert.equal(await main(["keys", "create", "--name", "agent", "--scopes", "chat"], io), 0, io.err());
     const key = io.out().trim();
     const server = await startServer(dir, { LOCAL_KEY: "sk-local", CLAWNEX_LOG_LEVEL: level });
-    const chat = () =>
-      fetch(`http://127.0.0.1:${server.port}/v1/chat/completions?trace=1`, {
+    const chat = async (bearer: string) => {
+      const res = await fetch(`http://127.0.0.1:${server.port}/v1/chat/completions?trace=1`, {
         method: "POST",
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
         body: JSON.stringify({ model: "m", stream: true, messages: [{ role: "user", content: "hello" }] }),
       });
-    const ok = await chat();
-    await ok.text();
+      await res.text();
+      return res;
+    };
+    const ok = await chat(key);
+    const rejected = await chat(`${key.slice(0, 13)}${"x".repeat(32)}`);
+    assert.equal(rejected.status, 401);
     upstream.queue({ kind: "error", status: 503 });
-    const failed = await chat();
-    await failed.text();
+    const failed = await chat(key);
     assert.ok(failed.status >= 500, `the upstream failure reaches the client as a 5xx (got ${failed.status})`);
     const missing = await fetch(`http://127.0.0.1:${server.port}/api/v1/nothing-here`, { headers: { "x-clawnex-key": key } });
     await missing.text();
     server.child.kill("SIGTERM");
     assert.equal(await server.exited, 0);
     const lines = server.stdout.trim().split("\n").map((l) => JSON.parse(l) as LogLine).filter((l) => l.reqId !== undefined);
-    const ids = { ok: ok.headers.get("x-request-id"), failed: failed.headers.get("x-request-id"), missing: missing.headers.get("x-request-id") };
-    return { lines, ids, stdout: server.stdout, key };
+    const id = (res: Response) => res.headers.get("x-request-id");
+    return { lines, ids: { ok: id(ok), rejected: id(rejected), failed: id(failed), missing: id(missing) }, stdout: server.stdout, key };
   } finally {
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-test("access log at the default level: one line per request once it is answered (none on arrival); gateway calls, which have traffic records, only when they fail; never the key", async () => {
+test("access log at the default level: one line per request once it is answered (none on arrival); a gateway call answered with success, which has its traffic record, has none; never the key", async () => {
   const { lines, ids, stdout, key } = await accessLines("info");
+  const chatUrl = "/v1/chat/completions?trace=1";
   assert.deepEqual(
     lines.map((l) => [l.msg, l.reqId, l.req?.method, l.req?.url, l.res?.statusCode]),
     [
-      ["request completed", ids.failed, "POST", "/v1/chat/completions?trace=1", lines[0]?.res?.statusCode],
+      ["request completed", ids.rejected, "POST", chatUrl, 401],
+      ["request completed", ids.failed, "POST", chatUrl, lines[1]?.res?.statusCode],
       ["request completed", ids.missing, "GET", "/api/v1/nothing-here", 404],
     ],
   );
-  assert.ok((lines[0]?.res?.statusCode ?? 0) >= 500);
+  assert.ok((lines[1]?.res?.statusCode ?? 0) >= 500);
   for (const line of lines) assert.ok(typeof line.responseTime === "number" && line.responseTime > 0);
   assert.ok(!stdout.includes(key.slice(13)), "the key's secret part is never logged");
 });
@@ -113,7 +118,7 @@ test("access log at the default level: one line per request once it is answered 
 test("access log at debug: the answered gateway call gets its line too", async () => {
   const { lines, ids } = await accessLines("debug");
   const completed = lines.filter((l) => l.msg === "request completed");
-  assert.deepEqual(completed.map((l) => l.reqId), [ids.ok, ids.failed, ids.missing]);
+  assert.deepEqual(completed.map((l) => l.reqId), [ids.ok, ids.rejected, ids.failed, ids.missing]);
   assert.equal(completed[0]?.res?.statusCode, 200);
 });
 

@@ -118,7 +118,7 @@ export function chatRoutes(core: CoreServices, svc: GatewayService): FastifyPlug
       body: chatRequestSchema,
       response: { 200: chatResponseSchema, ...openAIErrors },
     };
-    // Each call has its traffic record: no info access line (see http/access-log.ts).
+    // An answered call has its traffic record: its access line goes at debug (see http/access-log.ts).
     const config = { accessLog: "debug" as const };
     app.post("/api/v1/chat/completions", { onRequest: auth, bodyLimit, schema, config }, handler);
     app.post("/v1/chat/completions", { onRequest: auth, bodyLimit, schema: { ...schema, hide: true }, config }, handler);

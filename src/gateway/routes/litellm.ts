@@ -26,7 +26,7 @@ export function litellmRoutes(core: CoreServices, svc: GatewayService): FastifyP
       {
         onRequest: auth,
         bodyLimit: svc.deps.config.bodyLimitBytes,
-        // Called once per LiteLLM call, each leaving its scan record: no info access line (see http/access-log.ts).
+        // Called once per LiteLLM call, each answered one leaving its scan record: its access line goes at debug (see http/access-log.ts).
         config: { accessLog: "debug" },
         schema: { summary: "LiteLLM generic guardrail API: scan texts with the Shield", tags: ["litellm"], security: [{ apiKey: [] }], body: guardrailRequestSchema, response: { 200: guardrailResponseSchema, ...authErrors } },
       },
