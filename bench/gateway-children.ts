@@ -51,18 +51,12 @@ if (role === "upstream") {
   server.listen(0, "127.0.0.1", () => announceReady(`http://127.0.0.1:${(server.address() as { port: number }).port}`));
 } else if (role === "clawnex") {
   const dataDir = args[args.indexOf("--data") + 1] as string;
-  const { createServices } = await import("../src/app/services.ts");
+  const { serve } = await import("../src/app/serve.ts");
   const { loadConfig } = await import("../src/config/config.ts");
-  const { buildServer } = await import("../src/http/server.ts");
-  // The default log level, as `clawnex start` runs: its per-request lines go to the file the driver gave as stdout.
-  const env = { CLAWNEX_DATA_DIR: dataDir, CLAWNEX_SHIELD_MODE: args.includes("--observe") ? "OBSERVE" : "BLOCK", BENCH_KEY: "sk-bench" };
-  const services = await createServices(loadConfig(env));
-  const app = await buildServer(services);
-  // As `clawnex start` does: rules compiled before the first request.
-  (await import("../src/shield/warm-up.ts")).warmUpEngine(services.engine);
-  services.store.checkpointInBackground?.();
-  const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  for (const m of services.modules) await m.start?.(app);
+  // Started as `clawnex start` starts it, at the default log level: its lines go to the file the
+  // driver gave as stdout. Loopback, on a free port.
+  const env = { CLAWNEX_DATA_DIR: dataDir, CLAWNEX_PORT: "0", CLAWNEX_SHIELD_MODE: args.includes("--observe") ? "OBSERVE" : "BLOCK", BENCH_KEY: "sk-bench" };
+  const { app, services, address: url } = await serve(loadConfig(env));
   const { key } = await services.keys.create({ name: "bench", scopes: ["chat"] }, "bench");
   announceReady(`${url} ${key}`);
   // --mem: where the resident memory is (V8 heap committed vs used, buffers), every 2 s on stderr.
